@@ -1,0 +1,68 @@
+//! Latency samples and process measurements shared by the benchmarks.
+
+use std::path::Path;
+use std::time::Duration;
+
+/// Latency samples in microseconds.
+#[derive(Default)]
+pub struct Latencies {
+    micros: Vec<u64>,
+}
+
+impl Latencies {
+    pub fn record(&mut self, d: Duration) {
+        self.micros.push(d.as_micros() as u64);
+    }
+
+    pub fn len(&self) -> usize {
+        self.micros.len()
+    }
+
+    /// The `p`-th percentile (0–100) in milliseconds; 0 when there are no samples.
+    pub fn percentile_ms(&mut self, p: f64) -> f64 {
+        if self.micros.is_empty() {
+            return 0.0;
+        }
+        self.micros.sort_unstable();
+        let rank = ((p / 100.0) * (self.micros.len() - 1) as f64).round() as usize;
+        self.micros[rank.min(self.micros.len() - 1)] as f64 / 1000.0
+    }
+}
+
+/// Resident set size of a process (`VmRSS`), in bytes.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Total size of the files under `dir`, in bytes.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&entry.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles() {
+        let mut l = Latencies::default();
+        for ms in 1..=100 {
+            l.record(Duration::from_millis(ms));
+        }
+        assert_eq!(l.percentile_ms(50.0), 51.0);
+        assert_eq!(l.percentile_ms(99.0), 99.0);
+        assert_eq!(l.percentile_ms(100.0), 100.0);
+        assert_eq!(Latencies::default().percentile_ms(99.0), 0.0);
+    }
+}

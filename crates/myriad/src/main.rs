@@ -1,0 +1,54 @@
+//! `myriad`: one binary for the whole control plane. Subcommands grow with the issues:
+//! `bench` (benchmarks), `store` (store tools); `up`, `server`, `agent`, `sim` follow.
+
+mod bench;
+mod storm;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "myriad",
+    version,
+    about = "Kubernetes-API-compatible control plane and fleet manager"
+)]
+struct Cli {
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `myriad_store=debug`.
+    #[arg(long, global = true, env = "MYRIAD_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Benchmarks; each prints a table and can write JSON.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+    /// Store tools.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Writes keys to an embedded store as fast as it can, printing `ACK <key> <value>`
+    /// for every acknowledged write, until killed. Used by the crash-recovery test.
+    WriteStorm(storm::StormArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Bench(command) => bench::run(command).await,
+            Command::Store(StoreCommand::WriteStorm(args)) => storm::run(args).await,
+        }
+    })
+}
