@@ -66,7 +66,11 @@ impl KeyIndex {
 
     /// Records a committed write. `live` is the key's state after it (`None`: deleted).
     pub fn apply(&mut self, key: Bytes, entry: Entry, live: Option<KeyMeta>) {
-        let history = self.keys.entry(key).or_default();
+        // Most keys are written once or a few times: grow from one slot, not four.
+        let history = self.keys.entry(key).or_insert_with(|| History {
+            entries: Vec::with_capacity(1),
+            live: None,
+        });
         history.entries.push(entry);
         history.live = live;
     }

@@ -195,12 +195,21 @@ impl EmbeddedStore {
         }
     }
 
-    /// Stops accepting writes, waits for queued ones, and closes the file cleanly.
+    /// Stops accepting writes, waits for queued ones, ends every watch, and closes the
+    /// file cleanly (so the same process can reopen it at once).
     pub async fn close(self) {
         let writer = self.writer.lock().take();
+        let shared = self.shared.clone();
         drop(self);
         if let Some(writer) = writer {
             let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        }
+        // Watch tasks see the hub closed and drop their handles; wait for them, bounded.
+        for _ in 0..500 {
+            if Arc::strong_count(&shared) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
