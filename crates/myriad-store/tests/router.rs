@@ -36,12 +36,18 @@ async fn routes_resource_prefixes_to_their_backends() -> Result<()> {
     let path = dir.path().join("store.toml");
     std::fs::write(&path, config)?;
     let router = Router::open(&StoreConfig::from_file(&path)?).await?;
-    ensure!(dir.path().join("store").join("myriad.redb").exists(), "relative data_dir not resolved");
+    ensure!(
+        dir.path().join("store").join("myriad.redb").exists(),
+        "relative data_dir not resolved"
+    );
 
     let pods = router.store_for(b"/registry/pods/");
     let events = router.store_for(b"/registry/events/");
     ensure!(pods.backend() == "embedded" && events.backend() == "etcd");
-    ensure!(router.store_for(b"/registry/events/kube-system/e1").backend() == "embedded", "longest prefix must win");
+    ensure!(
+        router.store_for(b"/registry/events/kube-system/e1").backend() == "embedded",
+        "longest prefix must win"
+    );
 
     let mut event_watch = events.watch(WatchOptions::prefix("/registry/events/")).await?;
     pods.put(b"/registry/pods/default/p1", b"pod").await?;
