@@ -4,4 +4,5 @@
 //! and is killed and cleaned up on drop.
 
 pub mod etcd;
+pub mod myriad;
 pub mod ports;

@@ -1,7 +1,9 @@
 //! `myriad`: one binary for the whole control plane. Subcommands grow with the issues:
-//! `bench` (benchmarks), `store` (store tools); `up`, `server`, `agent`, `sim` follow.
+//! `up` and `server` (the API server), `bench` (benchmarks), `store` (store tools);
+//! `agent` and `sim` follow.
 
 mod bench;
+mod serve;
 mod storm;
 
 use clap::{Parser, Subcommand};
@@ -15,7 +17,7 @@ use tracing_subscriber::EnvFilter;
 )]
 struct Cli {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `myriad_store=debug`.
-    #[arg(long, global = true, env = "MYRIAD_LOG", default_value = "warn")]
+    #[arg(long, global = true, env = "MYRIAD_LOG", default_value = "info")]
     log: String,
     #[command(subcommand)]
     command: Command,
@@ -23,6 +25,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run everything on one machine with the embedded store; prints the kubeconfig.
+    Up(serve::UpArgs),
+    /// Run the API server alone.
+    Server(serve::ServerArgs),
     /// Benchmarks; each prints a table and can write JSON.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -47,6 +53,8 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
+            Command::Up(args) => serve::up(args).await,
+            Command::Server(args) => serve::server(args).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Store(StoreCommand::WriteStorm(args)) => storm::run(args).await,
         }

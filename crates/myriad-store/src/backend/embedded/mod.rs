@@ -146,7 +146,8 @@ struct Shared {
 /// stops the writer after it drains queued writes.
 pub struct EmbeddedStore {
     shared: Arc<Shared>,
-    requests: mpsc::Sender<Request>,
+    /// `None` once closing: dropping the only sender ends the writer.
+    requests: Option<mpsc::Sender<Request>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -197,7 +198,8 @@ impl EmbeddedStore {
 
     /// Stops accepting writes, waits for queued ones, ends every watch, and closes the
     /// file cleanly (so the same process can reopen it at once).
-    pub async fn close(self) {
+    pub async fn close(mut self) {
+        self.requests.take();
         let writer = self.writer.lock().take();
         let shared = self.shared.clone();
         drop(self);
@@ -214,7 +216,8 @@ impl EmbeddedStore {
     }
 
     async fn request(&self, request: Request) -> Result<()> {
-        self.requests.send(request).await.map_err(|_| StoreError::Closed)
+        let requests = self.requests.as_ref().ok_or(StoreError::Closed)?;
+        requests.send(request).await.map_err(|_| StoreError::Closed)
     }
 
     /// Resolves a read revision against the index and opens an engine snapshot while
@@ -253,10 +256,15 @@ fn resolve_revision(index: &KeyIndex, revision: Revision) -> Result<Revision> {
 }
 
 impl Drop for EmbeddedStore {
+    /// Closing the request channel ends the writer after its current batch; joining it
+    /// (a commit at most) means a process that drops its store and exits leaves a
+    /// cleanly closed file. The file closes with the last `Shared` (watch tasks hold one
+    /// until they see the hub closed).
     fn drop(&mut self) {
-        // The writer ends when the request channel closes (this handle held its only
-        // sender); it then closes every watch. The file closes with the last `Shared`.
-        self.writer.lock().take();
+        self.requests.take();
+        if let Some(writer) = self.writer.lock().take() {
+            let _ = writer.join();
+        }
     }
 }
 
@@ -306,7 +314,7 @@ fn open_blocking(options: EmbeddedOptions) -> Result<EmbeddedStore> {
     tracing::info!(path = %path.display(), revision = current, "embedded store open");
     Ok(EmbeddedStore {
         shared,
-        requests,
+        requests: Some(requests),
         writer: Mutex::new(Some(writer)),
     })
 }

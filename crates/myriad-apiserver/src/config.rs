@@ -1,0 +1,36 @@
+//! The API server's configuration, built once from the command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Everything `Server::start` needs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Holds the embedded store (`store/`) and the PKI (`pki/`).
+    pub data_dir: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port (tests); the chosen one is in `Server::addr`.
+    pub port: u16,
+    /// Where to write the admin kubeconfig (default `<data_dir>/kubeconfig`).
+    pub kubeconfig: Option<PathBuf>,
+    /// A store config file (TOML); without it, one embedded store under `data_dir`.
+    pub store_config: Option<PathBuf>,
+}
+
+impl ServerConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 6443,
+            kubeconfig: None,
+            store_config: None,
+        }
+    }
+
+    pub fn kubeconfig_path(&self) -> PathBuf {
+        self.kubeconfig
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("kubeconfig"))
+    }
+}

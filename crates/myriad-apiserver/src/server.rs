@@ -1,0 +1,189 @@
+//! TLS listener serving HTTP/1.1 and HTTP/2 (ALPN) on one port, with graceful shutdown:
+//! on shutdown the listener closes, in-flight requests get a grace period, then the
+//! store closes cleanly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use myriad_store::{Router as StoreRouter, StoreConfig, StoreError};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::ServerConfig;
+use crate::pki::{self, Pki, PkiError};
+use crate::{kubeconfig, routes};
+
+/// How long in-flight requests may run after shutdown starts.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("pki: {0}")]
+    Pki(#[from] PkiError),
+    #[error("tls: {0}")]
+    Tls(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running API server.
+pub struct Server {
+    addr: SocketAddr,
+    kubeconfig: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    /// Opens the store, prepares the PKI and kubeconfig, and starts serving.
+    pub async fn start(config: ServerConfig) -> Result<Server, ServerError> {
+        let store_config = match &config.store_config {
+            Some(path) => StoreConfig::from_file(path)?,
+            None => StoreConfig::embedded(config.data_dir.join("store")),
+        };
+        let store = StoreRouter::open(&store_config).await?;
+
+        let extra_names: Vec<String> = pki::hostname().into_iter().collect();
+        let pki = pki::ensure(&config.data_dir.join("pki"), config.bind, &extra_names)?;
+        let acceptor = tls_acceptor(&pki)?;
+
+        let requested = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(requested).await.map_err(|source| ServerError::Bind {
+            addr: requested,
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: requested,
+            source,
+        })?;
+        let kubeconfig = config.kubeconfig_path();
+        let host = if addr.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            addr.ip().to_string()
+        };
+        let url = match addr {
+            SocketAddr::V6(_) if !addr.ip().is_unspecified() => format!("https://[{host}]:{}", addr.port()),
+            _ => format!("https://{host}:{}", addr.port()),
+        };
+        kubeconfig::write(&kubeconfig, &url, &pki)?;
+
+        let (shutdown, shutdown_rx) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, acceptor, routes::router(), shutdown_rx, store));
+        tracing::info!(%addr, kubeconfig = %kubeconfig.display(), "API server listening");
+        Ok(Server {
+            addr,
+            kubeconfig,
+            shutdown: Some(shutdown),
+            task,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn kubeconfig(&self) -> &std::path::Path {
+        &self.kubeconfig
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded), closes the store.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, ServerError> {
+    let tls = |e: &dyn std::fmt::Display| ServerError::Tls(e.to_string());
+    let certs = CertificateDer::pem_slice_iter(pki.serving_cert.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(pki.serving_key.as_bytes()).map_err(|e| tls(&e))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_slice_iter(pki.ca_cert.as_bytes()) {
+        roots.add(ca.map_err(|e| tls(&e))?).map_err(|e| tls(&e))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // Client certificates are verified against the cluster CA when presented; requests
+    // without one are allowed through TLS (tokens authenticate them at the HTTP layer).
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| tls(&e))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls(&e))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| tls(&e))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    app: axum::Router,
+    mut shutdown: oneshot::Receiver<()>,
+    store: StoreRouter,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = auto::Builder::new(TokioExecutor::new());
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let service = TowerToHyperService::new(app.clone());
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(error)) => {
+                    tracing::debug!(%peer, %error, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+            if let Err(error) = watcher.watch(conn.into_owned()).await {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("in-flight requests did not finish within {GRACE:?}; closing");
+    }
+    drop(store);
+    tracing::info!("API server stopped");
+}

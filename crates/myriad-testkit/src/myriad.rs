@@ -1,0 +1,112 @@
+//! A real `myriad server` process on 127.0.0.1 with an ephemeral port and a temporary
+//! data directory, and `kubectl` pointed at it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// The line `myriad server` prints once it serves.
+const LISTENING: &str = "Myriad API server listening on ";
+
+/// A running `myriad server`; SIGKILLed on drop unless stopped.
+pub struct MyriadServer {
+    child: Option<Child>,
+    url: String,
+    data_dir: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+impl MyriadServer {
+    /// Starts `binary server --data-dir DIR --port 0` and waits for it to listen.
+    pub fn start(binary: &Path, data_dir: &Path) -> Result<MyriadServer> {
+        let kubeconfig = data_dir.join("kubeconfig");
+        let mut child = Command::new(binary)
+            .args(["server", "--port", "0", "--bind", "127.0.0.1"])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix(LISTENING) {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("myriad server did not report listening within 30s");
+            }
+        };
+        Ok(MyriadServer {
+            child: Some(child),
+            url,
+            data_dir: data_dir.to_path_buf(),
+            kubeconfig,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn kubeconfig(&self) -> &Path {
+        &self.kubeconfig
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Sends SIGTERM and waits (up to 30 s) for a clean exit; returns whether it
+    /// exited successfully.
+    pub fn stop(mut self) -> Result<bool> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(false);
+        };
+        let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status()?;
+        if !status.success() {
+            bail!("kill -TERM failed");
+        }
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status.success());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        bail!("myriad server did not exit within 30s of SIGTERM")
+    }
+
+    /// Runs `kubectl --kubeconfig … ARGS`.
+    pub fn kubectl(&self, args: &[&str]) -> Result<Output> {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .output()
+            .context("running kubectl")
+    }
+}
+
+impl Drop for MyriadServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

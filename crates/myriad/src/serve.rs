@@ -1,0 +1,95 @@
+//! `myriad server` (the API server alone) and `myriad up` (everything on one machine;
+//! for now the API server, later controllers, scheduler and hollow nodes too).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use myriad_apiserver::{Server, ServerConfig};
+
+#[derive(clap::Args)]
+pub struct ServerArgs {
+    /// Directory for the embedded store and the cluster PKI.
+    #[arg(long)]
+    data_dir: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
+pub struct UpArgs {
+    /// Directory for the embedded store and the cluster PKI
+    /// (default: `$XDG_DATA_HOME/myriad` or `~/.local/share/myriad`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(clap::Args)]
+struct CommonArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// HTTPS port (0 picks a free one).
+    #[arg(long, default_value_t = 6443)]
+    port: u16,
+    /// Where to write the admin kubeconfig (default: `<data-dir>/kubeconfig`).
+    #[arg(long)]
+    kubeconfig: Option<PathBuf>,
+    /// Store configuration (TOML) naming backends and routes; default: one embedded store.
+    #[arg(long)]
+    store_config: Option<PathBuf>,
+}
+
+fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
+    ServerConfig {
+        data_dir,
+        bind: common.bind,
+        port: common.port,
+        kubeconfig: common.kubeconfig,
+        store_config: common.store_config,
+    }
+}
+
+fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("myriad"));
+    }
+    let home = std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set; pass --data-dir")?;
+    Ok(PathBuf::from(home).join(".local/share/myriad"))
+}
+
+pub async fn server(args: ServerArgs) -> Result<()> {
+    run(config(args.data_dir, args.common)).await
+}
+
+pub async fn up(args: UpArgs) -> Result<()> {
+    let data_dir = match args.data_dir {
+        Some(dir) => dir,
+        None => default_data_dir()?,
+    };
+    run(config(data_dir, args.common)).await
+}
+
+async fn run(config: ServerConfig) -> Result<()> {
+    let data_dir = config.data_dir.clone();
+    let server = Server::start(config).await.context("starting the API server")?;
+    println!("Myriad API server listening on https://{}", server.addr());
+    println!("data directory: {}", data_dir.display());
+    println!("kubeconfig: {}", server.kubeconfig().display());
+    println!("  export KUBECONFIG={}", server.kubeconfig().display());
+    wait_for_signal().await?;
+    println!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() -> Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}
