@@ -174,6 +174,17 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Advances `bar` once a second, for phases measured in seconds; abort it when done.
+fn tick_seconds(bar: &ProgressBar) -> tokio::task::JoinHandle<()> {
+    let bar = bar.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            bar.inc(1);
+        }
+    })
+}
+
 fn spinner(what: &str) -> ProgressBar {
     let spinner = ProgressBar::new_spinner();
     spinner.set_message(format!("  {what}"));
@@ -234,15 +245,7 @@ async fn put_throughput(store: &Arc<dyn Store>, writers: usize, secs: u64, value
             anyhow::Ok(())
         }));
     }
-    let ticker = tokio::spawn({
-        let bar = bar.clone();
-        async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                bar.inc(1);
-            }
-        }
-    });
+    let ticker = tick_seconds(&bar);
     for task in tasks {
         task.await??;
     }
@@ -348,15 +351,7 @@ async fn watch_latency(store: &Arc<dyn Store>, args: &StoreBenchArgs) -> Result<
             }
         }
     });
-    let ticker = tokio::spawn({
-        let bar = bar.clone();
-        async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                bar.inc(1);
-            }
-        }
-    });
+    let ticker = tick_seconds(&bar);
     for writer in writers {
         writer.await??;
     }
