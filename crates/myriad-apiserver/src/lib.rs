@@ -5,13 +5,20 @@
 //! errors to Kubernetes `Status` responses. Object-model rules (names, selectors,
 //! validation) live in `myriad-api`; storage in `myriad-store`.
 //!
-//! This slice serves health, readiness and version; resources arrive in following slices.
+//! Served so far: health, version, discovery, and get/list/create/update/delete of the
+//! built-in resources as JSON (patch, watch, validation per kind follow).
 
 pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod handlers;
 pub mod kubeconfig;
+pub mod objects;
 pub mod pki;
+pub mod request_info;
 pub mod routes;
 pub mod server;
+pub mod table;
 
 pub use config::ServerConfig;
 pub use server::{Server, ServerError};

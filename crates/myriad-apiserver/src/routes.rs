@@ -2,23 +2,68 @@
 //! kubectl expects for `get --raw`.
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
+
+use crate::discovery;
+use crate::error::ApiError;
+use crate::handlers::{self, AppState};
+
+/// Request bodies over this are refused with 413, as Kubernetes does (3 MiB).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 /// The Kubernetes version Myriad's API matches (what `kubectl version` compares against).
 pub const KUBE_MAJOR: &str = "1";
 pub const KUBE_MINOR: &str = "32";
 
 /// Builds the router.
-pub fn router() -> Router {
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/version", get(version))
         .route("/healthz", get(ok))
         .route("/livez", get(ok))
         .route("/readyz", get(ok))
-        .fallback(not_found)
+        .route("/api", get(discovery::api))
+        .route("/apis", get(discovery::apis))
+        .fallback(dispatch)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Discovery documents under `/api/v1` and `/apis/{group}[/{version}]`, else a resource
+/// request, else 404.
+async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path().trim_end_matches('/').to_string();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let is_get = request.method() == Method::GET;
+    match parts.as_slice() {
+        ["api", "v1"] if is_get => discovery::core_v1().await.into_response(),
+        ["apis", group] if is_get => discovery::api_group(Path(group.to_string())).await,
+        ["apis", group, version] if is_get => {
+            discovery::group_version(Path((group.to_string(), version.to_string()))).await
+        }
+        ["api" | "apis", ..] => {
+            use axum::extract::FromRequest;
+            let (parts, body) = request.into_parts();
+            let query =
+                axum::extract::Query::try_from_uri(&parts.uri).unwrap_or(axum::extract::Query(Default::default()));
+            let body = match bytes::Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
+                Ok(body) => body,
+                Err(rejection) => {
+                    return ApiError::TooLarge(format!(
+                        "the request body could not be read: {}",
+                        rejection.body_text()
+                    ))
+                    .into_response();
+                }
+            };
+            handlers::resource(State(state), parts.method, parts.uri, query, parts.headers, body).await
+        }
+        _ => ApiError::PathNotFound(request.uri().path().to_string()).into_response(),
+    }
 }
 
 async fn version() -> Json<serde_json::Value> {
@@ -46,18 +91,4 @@ fn go_arch() -> &'static str {
 
 async fn ok() -> &'static str {
     "ok"
-}
-
-async fn not_found(uri: axum::http::Uri) -> impl IntoResponse {
-    let status = json!({
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": format!("the server could not find the requested resource (path {})", uri.path()),
-        "reason": "NotFound",
-        "details": {},
-        "code": 404,
-    });
-    (StatusCode::NOT_FOUND, Json(status))
 }

@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::ServerConfig;
+use crate::handlers::{self, AppState};
 use crate::pki::{self, Pki, PkiError};
 use crate::{kubeconfig, routes};
 
@@ -35,6 +36,8 @@ pub enum ServerError {
     Pki(#[from] PkiError),
     #[error("tls: {0}")]
     Tls(String),
+    #[error("bootstrap: {0}")]
+    Bootstrap(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -54,7 +57,10 @@ impl Server {
             Some(path) => StoreConfig::from_file(path)?,
             None => StoreConfig::embedded(config.data_dir.join("store")),
         };
-        let store = StoreRouter::open(&store_config).await?;
+        let store = Arc::new(StoreRouter::open(&store_config).await?);
+        handlers::ensure_system_namespaces(&store)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("creating system namespaces: {}", e.status()["message"])))?;
 
         let extra_names: Vec<String> = pki::hostname().into_iter().collect();
         let pki = pki::ensure(&config.data_dir.join("pki"), config.bind, &extra_names)?;
@@ -82,7 +88,11 @@ impl Server {
         kubeconfig::write(&kubeconfig, &url, &pki)?;
 
         let (shutdown, shutdown_rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, acceptor, routes::router(), shutdown_rx, store));
+        let state = AppState {
+            store: store.clone(),
+            server_address: format!("{host}:{}", addr.port()),
+        };
+        let task = tokio::spawn(serve(listener, acceptor, routes::router(state), shutdown_rx, store));
         tracing::info!(%addr, kubeconfig = %kubeconfig.display(), "API server listening");
         Ok(Server {
             addr,
@@ -141,7 +151,7 @@ async fn serve(
     acceptor: TlsAcceptor,
     app: axum::Router,
     mut shutdown: oneshot::Receiver<()>,
-    store: StoreRouter,
+    store: Arc<StoreRouter>,
 ) {
     let graceful = GracefulShutdown::new();
     let builder = auto::Builder::new(TokioExecutor::new());
@@ -183,6 +193,14 @@ async fn serve(
     drop(listener);
     if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!("in-flight requests did not finish within {GRACE:?}; closing");
+    }
+    // Close the store cleanly once the last request holding it is gone (bounded).
+    drop(app);
+    for _ in 0..500 {
+        if Arc::strong_count(&store) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     drop(store);
     tracing::info!("API server stopped");

@@ -82,3 +82,171 @@ fn kubectl_connects_over_tls_and_restart_keeps_identity() -> Result<()> {
     ensure!(health.status.success(), "{}", stderr(&health));
     Ok(())
 }
+
+const MANIFEST: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: team-a
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  namespace: team-a
+  labels: {app: web}
+data:
+  a: "1"
+"#;
+
+fn ok(output: std::process::Output, what: &str) -> Result<String> {
+    ensure!(output.status.success(), "{what} failed: {}", stderr(&output));
+    Ok(stdout(&output))
+}
+
+#[test]
+fn kubectl_resource_workflows() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let manifest = dir.path().join("m.yaml");
+    std::fs::write(&manifest, MANIFEST)?;
+    let manifest = manifest.to_str().unwrap_or_default();
+
+    let namespaces = ok(server.kubectl(&["get", "ns"])?, "get ns")?;
+    for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+        ensure!(namespaces.contains(ns), "missing system namespace {ns}: {namespaces}");
+    }
+    ensure!(
+        namespaces
+            .lines()
+            .next()
+            .is_some_and(|h| h.split_whitespace().eq(["NAME", "STATUS", "AGE"])),
+        "{namespaces}"
+    );
+
+    let created = ok(
+        server.kubectl(&["create", "--validate=false", "-f", manifest])?,
+        "create -f",
+    )?;
+    ensure!(
+        created.contains("namespace/team-a created") && created.contains("configmap/cfg created"),
+        "{created}"
+    );
+    let again = server.kubectl(&["create", "--validate=false", "-f", manifest])?;
+    ensure!(
+        stderr(&again).contains("Error from server (AlreadyExists): error when creating")
+            && stderr(&again).contains("configmaps \"cfg\" already exists"),
+        "{}",
+        stderr(&again)
+    );
+
+    let value = ok(
+        server.kubectl(&["get", "cm", "cfg", "-n", "team-a", "-o", "jsonpath={.data.a}"])?,
+        "jsonpath",
+    )?;
+    ensure!(value == "1", "{value}");
+    let labels = ok(
+        server.kubectl(&["get", "cm", "-n", "team-a", "--show-labels"])?,
+        "show-labels",
+    )?;
+    ensure!(labels.contains("app=web"), "{labels}");
+    let all = ok(server.kubectl(&["get", "cm", "-A"])?, "get -A")?;
+    ensure!(all.contains("team-a") && all.contains("cfg"), "{all}");
+
+    // Paged lists: every object exactly once through limit/continue.
+    for i in 0..5 {
+        let cm = format!(
+            "{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"page-{i}\",\"namespace\":\"team-a\"}}}}"
+        );
+        let path = dir.path().join(format!("cm{i}.json"));
+        std::fs::write(&path, cm)?;
+        ok(
+            server.kubectl(&["create", "--validate=false", "-f", path.to_str().unwrap_or_default()])?,
+            "create page",
+        )?;
+    }
+    let paged = ok(
+        server.kubectl(&["get", "cm", "-n", "team-a", "--chunk-size=2", "-o", "name"])?,
+        "chunked get",
+    )?;
+    let names: Vec<&str> = paged.lines().collect();
+    ensure!(names.len() == 6, "{names:?}");
+
+    let before = ok(
+        server.kubectl(&[
+            "get",
+            "cm",
+            "cfg",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.metadata.resourceVersion}",
+        ])?,
+        "rv",
+    )?;
+    ok(
+        server.kubectl(&["replace", "--validate=false", "-f", manifest])?,
+        "replace",
+    )?;
+    let after = ok(
+        server.kubectl(&[
+            "get",
+            "cm",
+            "cfg",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.metadata.resourceVersion}",
+        ])?,
+        "rv",
+    )?;
+    ensure!(
+        after.parse::<i64>()? > before.parse::<i64>()?,
+        "resourceVersion did not advance: {before} -> {after}"
+    );
+
+    // kubectl checks the namespace after a 404, as against Kubernetes.
+    let missing_ns = server.kubectl(&["get", "cm", "-n", "nope", "x"])?;
+    ensure!(
+        stderr(&missing_ns).contains("Error from server (NotFound): namespaces \"nope\" not found"),
+        "{}",
+        stderr(&missing_ns)
+    );
+    let missing = server.kubectl(&["get", "cm", "-n", "team-a", "x"])?;
+    ensure!(
+        stderr(&missing).contains("Error from server (NotFound): configmaps \"x\" not found"),
+        "{}",
+        stderr(&missing)
+    );
+    let forbidden = server.kubectl(&["delete", "ns", "default"])?;
+    ensure!(
+        stderr(&forbidden).contains("namespaces \"default\" is forbidden: this namespace may not be deleted"),
+        "{}",
+        stderr(&forbidden)
+    );
+
+    let deleted = ok(server.kubectl(&["delete", "cm", "cfg", "-n", "team-a"])?, "delete")?;
+    ensure!(deleted.contains("configmap \"cfg\" deleted"), "{deleted}");
+    let gone = server.kubectl(&["get", "cm", "cfg", "-n", "team-a"])?;
+    ensure!(
+        stderr(&gone).contains("configmaps \"cfg\" not found"),
+        "{}",
+        stderr(&gone)
+    );
+
+    let resources = ok(server.kubectl(&["api-resources"])?, "api-resources")?;
+    ensure!(
+        resources.contains("deployments") && resources.contains("deploy") && resources.contains("apps/v1"),
+        "{resources}"
+    );
+
+    // Everything survives a restart.
+    ensure!(server.stop()?, "unclean stop");
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let listed = ok(
+        server.kubectl(&["get", "cm", "-n", "team-a", "-o", "name"])?,
+        "get after restart",
+    )?;
+    ensure!(listed.lines().count() == 5, "{listed}");
+    Ok(())
+}

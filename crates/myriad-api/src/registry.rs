@@ -1,0 +1,278 @@
+//! The built-in resources: what discovery advertises and how each is stored.
+
+/// One resource type as the API serves it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceInfo {
+    /// API group; empty for the core (`v1`) group.
+    pub group: &'static str,
+    pub version: &'static str,
+    /// Plural name used in URLs (`pods`).
+    pub resource: &'static str,
+    pub singular: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    pub categories: &'static [&'static str],
+    /// Subresources served under `…/{name}/{subresource}`.
+    pub subresources: &'static [&'static str],
+}
+
+/// Verbs every built-in resource supports (kubectl reads them from discovery).
+pub const VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+impl ResourceInfo {
+    /// `v1` for the core group, else `group/version`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `resource` or `resource.group`, as Kubernetes names a resource in messages.
+    pub fn group_resource(&self) -> String {
+        if self.group.is_empty() {
+            self.resource.to_string()
+        } else {
+            format!("{}.{}", self.resource, self.group)
+        }
+    }
+
+    /// The store prefix holding every object of this resource. Built-in resources use
+    /// Kubernetes' layout (`/registry/pods/`), so a store router can move one resource
+    /// type to its own backend by prefix.
+    pub fn storage_prefix(&self) -> String {
+        format!("/registry/{}/", self.resource)
+    }
+
+    /// The store key of one object.
+    pub fn storage_key(&self, namespace: Option<&str>, name: &str) -> String {
+        match namespace {
+            Some(ns) if self.namespaced => format!("{}{ns}/{name}", self.storage_prefix()),
+            _ => format!("{}{name}", self.storage_prefix()),
+        }
+    }
+
+    /// The store prefix of one namespace's objects (or all of them).
+    pub fn namespace_prefix(&self, namespace: Option<&str>) -> String {
+        match namespace {
+            Some(ns) if self.namespaced => format!("{}{ns}/", self.storage_prefix()),
+            _ => self.storage_prefix(),
+        }
+    }
+
+    /// The kind of this resource's list (`PodList`).
+    pub fn list_kind(&self) -> String {
+        format!("{}List", self.kind)
+    }
+}
+
+/// A built-in resource's entry; a `const fn` so the table below is a plain static.
+#[allow(clippy::too_many_arguments)]
+const fn resource(
+    group: &'static str,
+    version: &'static str,
+    resource: &'static str,
+    singular: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    short_names: &'static [&'static str],
+    categories: &'static [&'static str],
+    subresources: &'static [&'static str],
+) -> ResourceInfo {
+    ResourceInfo {
+        group,
+        version,
+        resource,
+        singular,
+        kind,
+        namespaced,
+        short_names,
+        categories,
+        subresources,
+    }
+}
+
+/// Every built-in resource, grouped by API group in discovery order.
+pub static BUILTIN: &[ResourceInfo] = &[
+    resource(
+        "",
+        "v1",
+        "namespaces",
+        "namespace",
+        "Namespace",
+        false,
+        &["ns"],
+        &[],
+        &["status"],
+    ),
+    resource("", "v1", "nodes", "node", "Node", false, &["no"], &[], &["status"]),
+    resource(
+        "",
+        "v1",
+        "pods",
+        "pod",
+        "Pod",
+        true,
+        &["po"],
+        &["all"],
+        &["status", "binding", "eviction"],
+    ),
+    resource(
+        "",
+        "v1",
+        "configmaps",
+        "configmap",
+        "ConfigMap",
+        true,
+        &["cm"],
+        &[],
+        &[],
+    ),
+    resource("", "v1", "secrets", "secret", "Secret", true, &[], &[], &[]),
+    resource(
+        "",
+        "v1",
+        "services",
+        "service",
+        "Service",
+        true,
+        &["svc"],
+        &["all"],
+        &["status"],
+    ),
+    resource(
+        "",
+        "v1",
+        "serviceaccounts",
+        "serviceaccount",
+        "ServiceAccount",
+        true,
+        &["sa"],
+        &[],
+        &[],
+    ),
+    resource("", "v1", "events", "event", "Event", true, &["ev"], &[], &[]),
+    resource("", "v1", "endpoints", "endpoints", "Endpoints", true, &["ep"], &[], &[]),
+    resource(
+        "apps",
+        "v1",
+        "deployments",
+        "deployment",
+        "Deployment",
+        true,
+        &["deploy"],
+        &["all"],
+        &["status", "scale"],
+    ),
+    resource(
+        "apps",
+        "v1",
+        "replicasets",
+        "replicaset",
+        "ReplicaSet",
+        true,
+        &["rs"],
+        &["all"],
+        &["status", "scale"],
+    ),
+    resource(
+        "apps",
+        "v1",
+        "daemonsets",
+        "daemonset",
+        "DaemonSet",
+        true,
+        &["ds"],
+        &["all"],
+        &["status"],
+    ),
+    resource(
+        "coordination.k8s.io",
+        "v1",
+        "leases",
+        "lease",
+        "Lease",
+        true,
+        &[],
+        &[],
+        &[],
+    ),
+    resource(
+        "events.k8s.io",
+        "v1",
+        "events",
+        "event",
+        "Event",
+        true,
+        &["ev"],
+        &[],
+        &[],
+    ),
+];
+
+/// The API groups in discovery order (the core group is served under `/api`).
+pub fn groups() -> Vec<&'static str> {
+    let mut groups: Vec<&'static str> = Vec::new();
+    for info in BUILTIN {
+        if !info.group.is_empty() && !groups.contains(&info.group) {
+            groups.push(info.group);
+        }
+    }
+    groups
+}
+
+/// The resource served at `group/version/resource`, if any.
+pub fn lookup(group: &str, version: &str, resource: &str) -> Option<&'static ResourceInfo> {
+    BUILTIN
+        .iter()
+        .find(|r| r.group == group && r.version == version && r.resource == resource)
+}
+
+/// Every resource of one group version.
+pub fn resources_of(group: &str, version: &str) -> impl Iterator<Item = &'static ResourceInfo> {
+    let (group, version) = (group.to_string(), version.to_string());
+    BUILTIN.iter().filter(move |r| r.group == group && r.version == version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_names() {
+        let pods = lookup("", "v1", "pods").unwrap();
+        assert_eq!(pods.storage_key(Some("default"), "web"), "/registry/pods/default/web");
+        assert_eq!(pods.namespace_prefix(None), "/registry/pods/");
+        let ns = lookup("", "v1", "namespaces").unwrap();
+        assert_eq!(
+            ns.storage_key(Some("ignored"), "kube-system"),
+            "/registry/namespaces/kube-system"
+        );
+        let deploy = lookup("apps", "v1", "deployments").unwrap();
+        assert_eq!(deploy.api_version(), "apps/v1");
+        assert_eq!(deploy.group_resource(), "deployments.apps");
+        assert_eq!(groups(), vec!["apps", "coordination.k8s.io", "events.k8s.io"]);
+    }
+
+    #[test]
+    fn storage_prefixes_are_unique_per_resource_type() {
+        // core and events.k8s.io events share one storage prefix, as in Kubernetes: they
+        // are two views of one stored type.
+        let mut prefixes: Vec<(String, &str)> = BUILTIN.iter().map(|r| (r.storage_prefix(), r.kind)).collect();
+        prefixes.sort();
+        for pair in prefixes.windows(2) {
+            assert!(pair[0].0 != pair[1].0 || pair[0].1 == pair[1].1, "{pair:?}");
+        }
+    }
+}

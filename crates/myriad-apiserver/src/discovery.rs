@@ -1,0 +1,105 @@
+//! Legacy discovery documents: `/api`, `/api/v1`, `/apis`, `/apis/{group}`,
+//! `/apis/{group}/{version}`. kubectl asks for aggregated discovery first and accepts
+//! these plain JSON answers.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Json, Response};
+use myriad_api::registry::{self, ResourceInfo, VERBS};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::handlers::AppState;
+
+pub async fn api(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": state.server_address}],
+    }))
+}
+
+pub async fn core_v1() -> Json<Value> {
+    Json(resource_list("", "v1"))
+}
+
+pub async fn apis() -> Json<Value> {
+    let groups: Vec<Value> = registry::groups().into_iter().map(group).collect();
+    Json(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}))
+}
+
+pub async fn api_group(Path(name): Path<String>) -> Response {
+    match registry::groups().into_iter().find(|g| *g == name) {
+        Some(name) => {
+            let mut doc = group(name);
+            doc["kind"] = json!("APIGroup");
+            doc["apiVersion"] = json!("v1");
+            Json(doc).into_response()
+        }
+        None => ApiError::PathNotFound(format!("/apis/{name}")).into_response(),
+    }
+}
+
+pub async fn group_version(Path((group, version)): Path<(String, String)>) -> Response {
+    if registry::resources_of(&group, &version).next().is_none() {
+        return ApiError::PathNotFound(format!("/apis/{group}/{version}")).into_response();
+    }
+    Json(resource_list(&group, &version)).into_response()
+}
+
+fn group(name: &str) -> Value {
+    let version = registry::BUILTIN
+        .iter()
+        .find(|r| r.group == name)
+        .map_or("v1", |r| r.version);
+    let gv = json!({"groupVersion": format!("{name}/{version}"), "version": version});
+    json!({"name": name, "versions": [gv.clone()], "preferredVersion": gv})
+}
+
+fn resource_list(group: &str, version: &str) -> Value {
+    let mut resources = Vec::new();
+    for info in registry::resources_of(group, version) {
+        resources.push(resource_entry(info));
+        for sub in info.subresources {
+            resources.push(subresource_entry(info, sub));
+        }
+    }
+    let group_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources})
+}
+
+fn resource_entry(info: &ResourceInfo) -> Value {
+    let mut entry = json!({
+        "name": info.resource,
+        "singularName": info.singular,
+        "namespaced": info.namespaced,
+        "kind": info.kind,
+        "verbs": VERBS,
+    });
+    if !info.short_names.is_empty() {
+        entry["shortNames"] = json!(info.short_names);
+    }
+    if !info.categories.is_empty() {
+        entry["categories"] = json!(info.categories);
+    }
+    entry
+}
+
+fn subresource_entry(info: &ResourceInfo, sub: &str) -> Value {
+    let (kind, verbs): (&str, &[&str]) = match sub {
+        "scale" => ("Scale", &["get", "patch", "update"]),
+        "binding" => ("Binding", &["create"]),
+        "eviction" => ("Eviction", &["create"]),
+        _ => (info.kind, &["get", "patch", "update"]),
+    };
+    json!({
+        "name": format!("{}/{sub}", info.resource),
+        "singularName": "",
+        "namespaced": info.namespaced,
+        "kind": kind,
+        "verbs": verbs,
+    })
+}

@@ -1,0 +1,412 @@
+//! Resource requests: get, list (with `limit`/`continue`), create, update, delete, for
+//! every registered resource, on JSON objects stored under Kubernetes' key layout.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Json, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use myriad_api::registry::{self, ResourceInfo};
+use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
+use crate::request_info::{self, RequestInfo, Verb};
+use crate::table;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<StoreRouter>,
+    /// `host:port` advertised in `/api`.
+    pub server_address: String,
+}
+
+/// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
+pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+type Params = HashMap<String, String>;
+
+/// Entry point for every `/api/…` and `/apis/…` resource path.
+pub async fn resource(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match serve(&state, &method, &uri, &params, &headers, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn serve(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    params: &Params,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
+    let not_found = || ApiError::PathNotFound(uri.path().to_string());
+    let req = request_info::parse(method, uri.path(), watch).ok_or_else(not_found)?;
+    let info = registry::lookup(&req.group, &req.version, &req.resource).ok_or_else(not_found)?;
+    if (req.namespace.is_some() && !info.namespaced) || req.subresource.is_some() {
+        return Err(not_found());
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ctx = Ctx {
+        state,
+        info,
+        req: &req,
+        params,
+        as_table: table::wants_table(accept),
+        store: state.store.store_for(info.storage_prefix().as_bytes()).clone(),
+    };
+    match req.verb {
+        Verb::Get => ctx.get().await,
+        Verb::List => ctx.list().await,
+        Verb::Create => ctx.create(check_json(headers, &body)?).await,
+        Verb::Update => ctx.update(check_json(headers, &body)?).await,
+        Verb::Delete => ctx.delete().await,
+        Verb::Watch | Verb::Patch | Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
+            "{:?} of {} is not supported by this server yet",
+            req.verb,
+            info.group_resource()
+        ))),
+    }
+}
+
+/// Bodies must be JSON (YAML and protobuf are not accepted yet).
+fn check_json<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<&'b [u8], ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if media != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json (got {media})"
+        )));
+    }
+    Ok(body)
+}
+
+struct Ctx<'a> {
+    state: &'a AppState,
+    info: &'static ResourceInfo,
+    req: &'a RequestInfo,
+    params: &'a Params,
+    as_table: bool,
+    store: Arc<dyn Store>,
+}
+
+impl Ctx<'_> {
+    fn name(&self) -> &str {
+        self.req.name.as_deref().unwrap_or("")
+    }
+
+    fn key(&self, name: &str) -> String {
+        self.info.storage_key(self.req.namespace.as_deref(), name)
+    }
+
+    fn dry_run(&self) -> bool {
+        self.params.get("dryRun").is_some_and(|v| v == "All")
+    }
+
+    fn respond(&self, code: StatusCode, object: Value) -> Response {
+        if self.as_table {
+            let metadata =
+                json!({"resourceVersion": object.pointer("/metadata/resourceVersion").cloned().unwrap_or(json!(""))});
+            return (
+                code,
+                Json(table::table(self.info, std::slice::from_ref(&object), metadata)),
+            )
+                .into_response();
+        }
+        (code, Json(object)).into_response()
+    }
+
+    async fn current(&self, name: &str) -> Result<(Value, Revision), ApiError> {
+        let got = self.store.get(self.key(name).as_bytes(), 0).await?;
+        let kv = got
+            .kv
+            .ok_or_else(|| ApiError::not_found(&self.info.group_resource(), name))?;
+        Ok((decode_stored(&kv)?, kv.mod_revision))
+    }
+
+    async fn get(&self) -> Result<Response, ApiError> {
+        let (object, _) = self.current(self.name()).await?;
+        Ok(self.respond(StatusCode::OK, object))
+    }
+
+    async fn list(&self) -> Result<Response, ApiError> {
+        let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
+        let limit = match self.params.get("limit") {
+            Some(l) => l
+                .parse::<usize>()
+                .map_err(|_| ApiError::BadRequest(format!("invalid limit {l:?}")))?,
+            None => 0,
+        };
+        let (revision, start) = match self.params.get("continue").filter(|c| !c.is_empty()) {
+            Some(token) => {
+                let (revision, start) = decode_continue(token)?;
+                (revision, Some(Bytes::from(format!("{prefix}{start}"))))
+            }
+            None => (self.min_revision().await?, None),
+        };
+        let options = RangeOptions { start, limit, revision };
+        let page = self
+            .store
+            .range(prefix.as_bytes(), options)
+            .await
+            .map_err(|e| match e {
+                myriad_store::StoreError::Compacted { .. } => ApiError::Gone(CONTINUE_EXPIRED.into()),
+                other => other.into(),
+            })?;
+        let items = page.kvs.iter().map(decode_stored).collect::<Result<Vec<_>, _>>()?;
+        let mut metadata = json!({"resourceVersion": page.revision.to_string()});
+        if page.more
+            && let Some(last) = page.kvs.last()
+        {
+            let rest = &last.key[prefix.len().min(last.key.len())..];
+            metadata["continue"] = json!(encode_continue(
+                page.revision,
+                &format!("{}\u{0}", String::from_utf8_lossy(rest))
+            ));
+        }
+        if self.as_table {
+            return Ok(Json(table::table(self.info, &items, metadata)).into_response());
+        }
+        Ok(Json(json!({
+            "kind": self.info.list_kind(),
+            "apiVersion": self.info.api_version(),
+            "metadata": metadata,
+            "items": items,
+        }))
+        .into_response())
+    }
+
+    /// `resourceVersion=N` on a list asks for state at least as new as N: the store's
+    /// current state qualifies once it has reached N.
+    async fn min_revision(&self) -> Result<Revision, ApiError> {
+        let Some(rv) = self
+            .params
+            .get("resourceVersion")
+            .filter(|v| !v.is_empty() && *v != "0")
+        else {
+            return Ok(0);
+        };
+        let wanted: Revision = rv
+            .parse()
+            .map_err(|_| ApiError::BadRequest(format!("invalid resource version {rv:?}")))?;
+        let current = self.store.current_revision().await?;
+        if wanted > current {
+            return Err(ApiError::TooManyRequests {
+                message: format!("Too large resource version: {wanted}, current: {current}"),
+                retry_after: 1,
+            });
+        }
+        Ok(0)
+    }
+
+    async fn ensure_namespace(&self) -> Result<(), ApiError> {
+        let Some(ns) = self.req.namespace.as_deref() else {
+            return Ok(());
+        };
+        let namespaces = registry::lookup("", "v1", "namespaces")
+            .ok_or_else(|| ApiError::Internal("no namespaces resource".into()))?;
+        let store = self.state.store.store_for(namespaces.storage_prefix().as_bytes());
+        let got = store.get(namespaces.storage_key(None, ns).as_bytes(), 0).await?;
+        let Some(kv) = got.kv else {
+            return Err(ApiError::not_found("namespaces", ns));
+        };
+        let namespace = decode_stored(&kv)?;
+        if namespace.pointer("/metadata/deletionTimestamp").is_some() {
+            return Err(ApiError::Forbidden(format!(
+                "unable to create new content in namespace {ns} because it is being terminated"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn create(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let mut object = decode_body(body, self.info)?;
+        if let (Some(url_ns), Some(body_ns)) = (
+            self.req.namespace.as_deref(),
+            object.pointer("/metadata/namespace").and_then(Value::as_str),
+        ) && url_ns != body_ns
+        {
+            return Err(ApiError::BadRequest(
+                "the namespace of the provided object does not match the namespace sent on the request".into(),
+            ));
+        }
+        let name = match name_of(&object) {
+            Some(name) if !name.is_empty() => name.to_string(),
+            _ => match object.pointer("/metadata/generateName").and_then(Value::as_str) {
+                Some(base) if !base.is_empty() => generate_name(base),
+                _ => String::new(),
+            },
+        };
+        check_name(self.info, &name)?;
+        objects::metadata_mut(&mut object).insert("name".into(), json!(name));
+        self.ensure_namespace().await?;
+        objects::stamp_new(&mut object, self.info, self.req.namespace.as_deref());
+        if self.info.resource == "namespaces" {
+            object["status"] = json!({"phase": "Active"});
+        }
+        if self.dry_run() {
+            return Ok(self.respond(StatusCode::CREATED, object));
+        }
+        match self.store.create(self.key(&name).as_bytes(), &encode(&object)).await? {
+            Ok(revision) => {
+                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+                Ok(self.respond(StatusCode::CREATED, object))
+            }
+            Err(_) => Err(ApiError::AlreadyExists {
+                group_resource: self.info.group_resource(),
+                name,
+            }),
+        }
+    }
+
+    async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let mut object = decode_body(body, self.info)?;
+        let name = self.name().to_string();
+        if name_of(&object) != Some(name.as_str()) {
+            return Err(ApiError::BadRequest(format!(
+                "the name of the object ({}) does not match the name on the URL ({name})",
+                name_of(&object).unwrap_or("")
+            )));
+        }
+        let (current, current_rev) = self.current(&name).await?;
+        let expected = match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+            Some(rv) if !rv.is_empty() => rv
+                .parse::<Revision>()
+                .map_err(|_| ApiError::BadRequest(format!("invalid resourceVersion {rv:?}")))?,
+            _ => current_rev,
+        };
+        if expected != current_rev {
+            return Err(ApiError::modified(&self.info.group_resource(), &name));
+        }
+        objects::carry_over(&mut object, &current, self.info);
+        if self.dry_run() {
+            objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
+            return Ok(self.respond(StatusCode::OK, object));
+        }
+        match self
+            .store
+            .update(self.key(&name).as_bytes(), &encode(&object), expected)
+            .await?
+        {
+            Ok(revision) => {
+                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+                Ok(self.respond(StatusCode::OK, object))
+            }
+            Err(_) => Err(ApiError::modified(&self.info.group_resource(), &name)),
+        }
+    }
+
+    async fn delete(&self) -> Result<Response, ApiError> {
+        let name = self.name().to_string();
+        if self.info.resource == "namespaces" && SYSTEM_NAMESPACES.contains(&name.as_str()) {
+            return Err(ApiError::Forbidden(format!(
+                "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+            )));
+        }
+        let (object, revision) = self.current(&name).await?;
+        if self.dry_run() {
+            return Ok(self.respond(StatusCode::OK, object));
+        }
+        let key = Bytes::from(self.key(&name));
+        let txn = myriad_store::Txn::new()
+            .when([myriad_store::Compare::mod_revision(key.clone(), revision)])
+            .and_then([myriad_store::TxnOp::delete(key)]);
+        if !self.store.txn(txn).await?.succeeded {
+            return Err(ApiError::modified(&self.info.group_resource(), &name));
+        }
+        Ok(self.respond(StatusCode::OK, object))
+    }
+}
+
+const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+
+/// Continue tokens have Kubernetes' shape: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`
+/// where KEY is the next key relative to the resource's prefix.
+fn encode_continue(revision: Revision, start: &str) -> String {
+    STANDARD.encode(json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start}).to_string())
+}
+
+fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
+    let bad = || ApiError::BadRequest("continue key is not valid: the continue token is malformed".into());
+    let bytes = STANDARD.decode(token).map_err(|_| bad())?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let revision = value
+        .get("rv")
+        .and_then(Value::as_i64)
+        .filter(|rv| *rv > 0)
+        .ok_or_else(bad)?;
+    let start = value.get("start").and_then(Value::as_str).ok_or_else(bad)?;
+    if start.contains("..") || start.starts_with('/') {
+        return Err(bad());
+    }
+    Ok((revision, start.to_string()))
+}
+
+/// `generateName` plus five random characters from Kubernetes' alphabet (no vowels, no
+/// look-alikes).
+fn generate_name(base: &str) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let base: String = base.chars().take(58).collect();
+    let random = uuid::Uuid::new_v4();
+    let suffix: String = random.as_bytes()[..5]
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    format!("{base}{suffix}")
+}
+
+/// Creates the system namespaces if they do not exist yet.
+pub async fn ensure_system_namespaces(store: &StoreRouter) -> Result<(), ApiError> {
+    let info =
+        registry::lookup("", "v1", "namespaces").ok_or_else(|| ApiError::Internal("no namespaces resource".into()))?;
+    let backend = store.store_for(info.storage_prefix().as_bytes());
+    for name in SYSTEM_NAMESPACES {
+        let mut object = json!({"metadata": {"name": name}, "spec": {}, "status": {"phase": "Active"}});
+        objects::stamp_new(&mut object, info, None);
+        // Ok(Err(_)): it exists already.
+        let _ = backend
+            .create(info.storage_key(None, name).as_bytes(), &encode(&object))
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_round_trip_and_reject_garbage() {
+        let token = encode_continue(42, "default/web\u{0}");
+        assert_eq!(decode_continue(&token).unwrap(), (42, "default/web\u{0}".to_string()));
+        assert!(decode_continue("not base64!").is_err());
+        assert!(decode_continue(&STANDARD.encode("{\"rv\":0,\"start\":\"a\"}")).is_err());
+        assert!(decode_continue(&STANDARD.encode("{\"rv\":5,\"start\":\"../x\"}")).is_err());
+    }
+
+    #[test]
+    fn generated_names_keep_the_base() {
+        let name = generate_name("web-");
+        assert!(name.starts_with("web-") && name.len() == 9);
+        assert_eq!(generate_name(&"x".repeat(100)).len(), 63);
+    }
+}

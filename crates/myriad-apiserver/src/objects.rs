@@ -1,0 +1,160 @@
+//! Objects as the store holds them: JSON without `metadata.resourceVersion`, which is
+//! the store's `mod_revision` and is filled in on the way out.
+
+use myriad_api::registry::ResourceInfo;
+use myriad_store::KeyValue;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{ApiError, Cause};
+
+/// Parses a request body into a JSON object.
+pub fn decode_body(body: &[u8], info: &ResourceInfo) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(format!(
+            "the body of the request must be a {} object",
+            info.kind
+        )));
+    }
+    check_type(&value, info)?;
+    Ok(value)
+}
+
+/// `kind` and `apiVersion`, when given, must name the resource of the URL.
+fn check_type(value: &Value, info: &ResourceInfo) -> Result<(), ApiError> {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or(info.kind);
+    let api_version = value.get("apiVersion").and_then(Value::as_str);
+    if kind != info.kind || api_version.is_some_and(|v| v != info.api_version()) {
+        return Err(ApiError::BadRequest(format!(
+            "the API version in the data ({}) does not match the expected API version ({})",
+            api_version.unwrap_or(""),
+            info.api_version()
+        )));
+    }
+    Ok(())
+}
+
+/// The object's `metadata` map, created if missing.
+pub fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
+    let root = object.as_object_mut().expect("objects are checked to be JSON objects");
+    let metadata = root.entry("metadata").or_insert_with(|| json!({}));
+    if !metadata.is_object() {
+        *metadata = json!({});
+    }
+    metadata.as_object_mut().expect("just made an object")
+}
+
+pub fn name_of(object: &Value) -> Option<&str> {
+    object.pointer("/metadata/name").and_then(Value::as_str)
+}
+
+/// Checks the name as a path segment, as Kubernetes does for every resource.
+pub fn check_name(info: &ResourceInfo, name: &str) -> Result<(), ApiError> {
+    let message = if name.is_empty() {
+        Some("Required value: name or generateName is required")
+    } else if name == "." || name == ".." {
+        Some("Invalid value: may not be '.' or '..'")
+    } else if name.contains('/') || name.contains('%') {
+        Some("Invalid value: may not contain '/' or '%'")
+    } else if name.len() > 253 {
+        Some("Invalid value: must be no more than 253 characters")
+    } else {
+        None
+    };
+    match message {
+        None => Ok(()),
+        Some(message) => Err(ApiError::Invalid {
+            kind: info.kind.to_string(),
+            name: name.to_string(),
+            causes: vec![Cause {
+                reason: if name.is_empty() {
+                    "FieldValueRequired"
+                } else {
+                    "FieldValueInvalid"
+                },
+                field: "metadata.name".into(),
+                message: message.into(),
+            }],
+        }),
+    }
+}
+
+/// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).
+pub fn now_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Fills in what the server owns on create: kind, apiVersion, namespace, uid,
+/// creationTimestamp, generation; drops a client-sent resourceVersion.
+pub fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
+    if let Some(root) = object.as_object_mut() {
+        root.insert("kind".into(), json!(info.kind));
+        root.insert("apiVersion".into(), json!(info.api_version()));
+    }
+    let metadata = metadata_mut(object);
+    match namespace {
+        Some(ns) if info.namespaced => {
+            metadata.insert("namespace".into(), json!(ns));
+        }
+        _ => {
+            metadata.remove("namespace");
+        }
+    }
+    metadata.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    metadata.insert("creationTimestamp".into(), json!(now_rfc3339()));
+    metadata.insert("generation".into(), json!(1));
+    metadata.remove("resourceVersion");
+    metadata.remove("deletionTimestamp");
+}
+
+/// Keeps what the server owns across an update: uid, creationTimestamp, namespace.
+pub fn carry_over(object: &mut Value, current: &Value, info: &ResourceInfo) {
+    if let Some(root) = object.as_object_mut() {
+        root.insert("kind".into(), json!(info.kind));
+        root.insert("apiVersion".into(), json!(info.api_version()));
+    }
+    let metadata = metadata_mut(object);
+    for field in [
+        "uid",
+        "creationTimestamp",
+        "namespace",
+        "generation",
+        "deletionTimestamp",
+    ] {
+        match current.pointer(&format!("/metadata/{field}")) {
+            Some(value) => metadata.insert(field.into(), value.clone()),
+            None => metadata.remove(field),
+        };
+    }
+    metadata.remove("resourceVersion");
+}
+
+/// The bytes to store: the object without its resourceVersion.
+pub fn encode(object: &Value) -> Vec<u8> {
+    serde_json::to_vec(object).unwrap_or_default()
+}
+
+/// A stored key-value as the object clients see, resourceVersion filled in.
+pub fn decode_stored(kv: &KeyValue) -> Result<Value, ApiError> {
+    let mut object: Value = serde_json::from_slice(&kv.value).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored object at revision {} is not JSON: {e}",
+            kv.mod_revision
+        ))
+    })?;
+    if !object.is_object() {
+        return Err(ApiError::Internal(format!(
+            "stored object at revision {} is not an object",
+            kv.mod_revision
+        )));
+    }
+    metadata_mut(&mut object).insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
+    Ok(object)
+}
