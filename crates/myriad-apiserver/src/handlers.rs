@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
+use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
 use crate::table;
 
@@ -77,7 +78,14 @@ async fn serve(
         Verb::Create => ctx.create(check_json(headers, &body)?).await,
         Verb::Update => ctx.update(check_json(headers, &body)?).await,
         Verb::Delete => ctx.delete().await,
-        Verb::Watch | Verb::Patch | Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
+        Verb::Patch => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            ctx.patch(PatchType::from_content_type(content_type)?, &body).await
+        }
+        Verb::Watch | Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
             "{:?} of {} is not supported by this server yet",
             req.verb,
             info.group_resource()
@@ -315,6 +323,48 @@ impl Ctx<'_> {
         }
     }
 
+    /// Applies a patch to the current object and writes it if nothing changed in between;
+    /// retried on a concurrent write unless the patch itself names a resourceVersion.
+    async fn patch(&self, kind: PatchType, body: &[u8]) -> Result<Response, ApiError> {
+        let name = self.name().to_string();
+        for _ in 0..PATCH_ATTEMPTS {
+            let (current, current_rev) = self.current(&name).await?;
+            let mut object = patch::apply(&current, body, kind)?;
+            let precondition = object
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let pinned = precondition.as_deref().is_some_and(|rv| rv != current_rev.to_string());
+            if pinned {
+                return Err(ApiError::modified(&self.info.group_resource(), &name));
+            }
+            if name_of(&object) != Some(name.as_str()) {
+                return Err(ApiError::BadRequest(format!(
+                    "the name of the object ({}) does not match the name on the URL ({name})",
+                    name_of(&object).unwrap_or("")
+                )));
+            }
+            objects::carry_over(&mut object, &current, self.info);
+            if self.dry_run() {
+                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
+                return Ok(self.respond(StatusCode::OK, object));
+            }
+            match self
+                .store
+                .update(self.key(&name).as_bytes(), &encode(&object), current_rev)
+                .await?
+            {
+                Ok(revision) => {
+                    objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+                    return Ok(self.respond(StatusCode::OK, object));
+                }
+                Err(_) if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
+                Err(_) => continue,
+            }
+        }
+        Err(ApiError::modified(&self.info.group_resource(), &name))
+    }
+
     async fn delete(&self) -> Result<Response, ApiError> {
         let name = self.name().to_string();
         if self.info.resource == "namespaces" && SYSTEM_NAMESPACES.contains(&name.as_str()) {
@@ -336,6 +386,9 @@ impl Ctx<'_> {
         Ok(self.respond(StatusCode::OK, object))
     }
 }
+
+/// Attempts of a patch that keeps meeting concurrent writes.
+const PATCH_ATTEMPTS: usize = 5;
 
 const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 

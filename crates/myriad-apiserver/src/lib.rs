@@ -5,8 +5,8 @@
 //! errors to Kubernetes `Status` responses. Object-model rules (names, selectors,
 //! validation) live in `myriad-api`; storage in `myriad-store`.
 //!
-//! Served so far: health, version, discovery, and get/list/create/update/delete of the
-//! built-in resources as JSON (patch, watch, validation per kind follow).
+//! Served so far: health, version, discovery, and get/list/create/update/patch/delete of
+//! the built-in resources as JSON (watch and validation per kind follow).
 
 pub mod config;
 pub mod discovery;
@@ -14,6 +14,7 @@ pub mod error;
 pub mod handlers;
 pub mod kubeconfig;
 pub mod objects;
+pub mod patch;
 pub mod pki;
 pub mod request_info;
 pub mod routes;
