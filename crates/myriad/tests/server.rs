@@ -172,6 +172,65 @@ fn kubectl_resource_workflows() -> Result<()> {
     let names: Vec<&str> = paged.lines().collect();
     ensure!(names.len() == 6, "{names:?}");
 
+    // label, annotate, and patch with each of the three types.
+    ok(
+        server.kubectl(&["label", "cm", "cfg", "-n", "team-a", "tier=db"])?,
+        "label",
+    )?;
+    ok(
+        server.kubectl(&["annotate", "cm", "cfg", "-n", "team-a", "note=hi"])?,
+        "annotate",
+    )?;
+    ok(
+        server.kubectl(&["label", "cm", "cfg", "-n", "team-a", "app-"])?,
+        "unlabel",
+    )?;
+    ok(
+        server.kubectl(&[
+            "patch",
+            "cm",
+            "cfg",
+            "-n",
+            "team-a",
+            "--type=merge",
+            "-p",
+            r#"{"data":{"b":"2"}}"#,
+        ])?,
+        "merge patch",
+    )?;
+    let json_patch = r#"[{"op":"replace","path":"/data/a","value":"9"}]"#;
+    ok(
+        server.kubectl(&["patch", "cm", "cfg", "-n", "team-a", "--type=json", "-p", json_patch])?,
+        "json patch",
+    )?;
+    ok(
+        server.kubectl(&["patch", "cm", "cfg", "-n", "team-a", "-p", r#"{"data":{"c":"3"}}"#])?,
+        "strategic patch",
+    )?;
+    let shown = ok(
+        server.kubectl(&[
+            "get",
+            "cm",
+            "cfg",
+            "-n",
+            "team-a",
+            "-o",
+            "jsonpath={.metadata.labels} {.metadata.annotations} {.data}",
+        ])?,
+        "get patched",
+    )?;
+    ensure!(
+        shown == r#"{"tier":"db"} {"note":"hi"} {"a":"9","b":"2","c":"3"}"#,
+        "{shown}"
+    );
+    let bad_test = r#"[{"op":"test","path":"/data/a","value":"0"}]"#;
+    let failed_test = server.kubectl(&["patch", "cm", "cfg", "-n", "team-a", "--type=json", "-p", bad_test])?;
+    ensure!(
+        !failed_test.status.success() && stderr(&failed_test).contains("The request is invalid"),
+        "{}",
+        stderr(&failed_test)
+    );
+
     let before = ok(
         server.kubectl(&[
             "get",
