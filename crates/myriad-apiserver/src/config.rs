@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything `Server::start` needs.
 #[derive(Clone, Debug)]
@@ -15,6 +16,8 @@ pub struct ServerConfig {
     pub kubeconfig: Option<PathBuf>,
     /// A store config file (TOML); without it, one embedded store under `data_dir`.
     pub store_config: Option<PathBuf>,
+    /// How often store history is compacted (kube-apiserver's default: 5 minutes).
+    pub compaction_interval: Duration,
 }
 
 impl ServerConfig {
@@ -25,6 +28,7 @@ impl ServerConfig {
             port: 6443,
             kubeconfig: None,
             store_config: None,
+            compaction_interval: Duration::from_secs(300),
         }
     }
 

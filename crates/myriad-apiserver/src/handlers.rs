@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::table;
+use crate::{table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -85,7 +85,8 @@ async fn serve(
                 .unwrap_or("");
             ctx.patch(PatchType::from_content_type(content_type)?, &body).await
         }
-        Verb::Watch | Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
+        Verb::Watch => ctx.watch(),
+        Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
             "{:?} of {} is not supported by this server yet",
             req.verb,
             info.group_resource()
@@ -156,6 +157,76 @@ impl Ctx<'_> {
         Ok(self.respond(StatusCode::OK, object))
     }
 
+    fn watch(&self) -> Result<Response, ApiError> {
+        let resource_version = match self.params.get("resourceVersion").map(String::as_str) {
+            None | Some("") | Some("0") => None,
+            Some(rv) => Some(
+                rv.parse::<Revision>()
+                    .map_err(|_| ApiError::BadRequest(format!("invalid resource version {rv:?}")))?,
+            ),
+        };
+        let flag = |name: &str| self.params.get(name).is_some_and(|v| v == "true" || v == "1");
+        let timeout = match self.params.get("timeoutSeconds") {
+            Some(t) => {
+                Some(std::time::Duration::from_secs(t.parse().map_err(|_| {
+                    ApiError::BadRequest(format!("invalid timeoutSeconds {t:?}"))
+                })?))
+            }
+            None => None,
+        };
+        let request = watch::WatchRequest {
+            info: self.info,
+            prefix: self.info.namespace_prefix(self.req.namespace.as_deref()),
+            resource_version,
+            send_initial_events: flag("sendInitialEvents"),
+            bookmarks: flag("allowWatchBookmarks"),
+            timeout,
+            filter: Arc::new(self.selector()?),
+        };
+        Ok(watch::respond(self.store.clone(), request))
+    }
+
+    /// The object filter of `fieldSelector` (`metadata.name`, `metadata.namespace`, with
+    /// `=`/`==`/`!=`). Other selectors are refused rather than ignored.
+    fn selector(&self) -> Result<impl Fn(&Value) -> bool + Send + Sync + 'static, ApiError> {
+        if self.params.get("labelSelector").is_some_and(|s| !s.is_empty()) {
+            return Err(ApiError::BadRequest(
+                "labelSelector is not supported by this server yet".into(),
+            ));
+        }
+        let mut terms = Vec::new();
+        for term in self
+            .params
+            .get("fieldSelector")
+            .map(String::as_str)
+            .unwrap_or("")
+            .split(',')
+            .filter(|t| !t.is_empty())
+        {
+            let (field, negate, value) = if let Some((f, v)) = term.split_once("!=") {
+                (f, true, v)
+            } else if let Some((f, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                (f, false, v)
+            } else {
+                return Err(ApiError::BadRequest(format!("invalid field selector term {term:?}")));
+            };
+            let pointer = match field.trim() {
+                "metadata.name" => "/metadata/name",
+                "metadata.namespace" => "/metadata/namespace",
+                other => {
+                    return Err(ApiError::BadRequest(format!("field label not supported: {other}")));
+                }
+            };
+            terms.push((pointer, negate, value.trim().to_string()));
+        }
+        Ok(move |object: &Value| {
+            terms.iter().all(|(pointer, negate, value)| {
+                let actual = object.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+                (actual == value) != *negate
+            })
+        })
+    }
+
     async fn list(&self) -> Result<Response, ApiError> {
         let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
         let limit = match self.params.get("limit") {
@@ -180,7 +251,14 @@ impl Ctx<'_> {
                 myriad_store::StoreError::Compacted { .. } => ApiError::Gone(CONTINUE_EXPIRED.into()),
                 other => other.into(),
             })?;
-        let items = page.kvs.iter().map(decode_stored).collect::<Result<Vec<_>, _>>()?;
+        let keep = self.selector()?;
+        let mut items = Vec::with_capacity(page.kvs.len());
+        for kv in &page.kvs {
+            let object = decode_stored(kv)?;
+            if keep(&object) {
+                items.push(object);
+            }
+        }
         let mut metadata = json!({"resourceVersion": page.revision.to_string()});
         if page.more
             && let Some(last) = page.kvs.last()

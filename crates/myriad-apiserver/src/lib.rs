@@ -5,9 +5,10 @@
 //! errors to Kubernetes `Status` responses. Object-model rules (names, selectors,
 //! validation) live in `myriad-api`; storage in `myriad-store`.
 //!
-//! Served so far: health, version, discovery, and get/list/create/update/patch/delete of
-//! the built-in resources as JSON (watch and validation per kind follow).
+//! Served so far: health, version, discovery, and get/list/watch/create/update/patch/delete
+//! of the built-in resources as JSON (selectors and validation per kind follow).
 
+pub mod compactor;
 pub mod config;
 pub mod discovery;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod request_info;
 pub mod routes;
 pub mod server;
 pub mod table;
+pub mod watch;
 
 pub use config::ServerConfig;
 pub use server::{Server, ServerError};

@@ -22,7 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::pki::{self, Pki, PkiError};
-use crate::{kubeconfig, routes};
+use crate::{compactor, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
@@ -92,7 +92,17 @@ impl Server {
             store: store.clone(),
             server_address: format!("{host}:{}", addr.port()),
         };
-        let task = tokio::spawn(serve(listener, acceptor, routes::router(state), shutdown_rx, store));
+        let backends = store
+            .backends()
+            .map(|(name, s)| (name.to_string(), s.clone()))
+            .collect();
+        let compactors = compactor::spawn(backends, config.compaction_interval);
+        let task = tokio::spawn(async move {
+            serve(listener, acceptor, routes::router(state), shutdown_rx, store).await;
+            for compactor in compactors {
+                compactor.abort();
+            }
+        });
         tracing::info!(%addr, kubeconfig = %kubeconfig.display(), "API server listening");
         Ok(Server {
             addr,

@@ -22,9 +22,15 @@ pub struct MyriadServer {
 impl MyriadServer {
     /// Starts `binary server --data-dir DIR --port 0` and waits for it to listen.
     pub fn start(binary: &Path, data_dir: &Path) -> Result<MyriadServer> {
+        Self::start_with(binary, data_dir, &[])
+    }
+
+    /// Like [`start`](Self::start), with extra `myriad server` arguments.
+    pub fn start_with(binary: &Path, data_dir: &Path, extra: &[&str]) -> Result<MyriadServer> {
         let kubeconfig = data_dir.join("kubeconfig");
         let mut child = Command::new(binary)
             .args(["server", "--port", "0", "--bind", "127.0.0.1"])
+            .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--kubeconfig")
@@ -89,6 +95,18 @@ impl MyriadServer {
         }
         let _ = child.kill();
         bail!("myriad server did not exit within 30s of SIGTERM")
+    }
+
+    /// Starts `kubectl --kubeconfig … ARGS` with its stdout piped (for watches).
+    pub fn kubectl_spawn(&self, args: &[&str]) -> Result<Child> {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("running kubectl")
     }
 
     /// Runs `kubectl --kubeconfig … ARGS`.

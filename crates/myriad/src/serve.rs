@@ -40,6 +40,9 @@ struct CommonArgs {
     /// Store configuration (TOML) naming backends and routes; default: one embedded store.
     #[arg(long)]
     store_config: Option<PathBuf>,
+    /// Seconds between store compactions; clients can resume watches at least this far back.
+    #[arg(long, default_value_t = 300)]
+    compaction_interval_secs: u64,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -49,6 +52,7 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         port: common.port,
         kubeconfig: common.kubeconfig,
         store_config: common.store_config,
+        compaction_interval: std::time::Duration::from_secs(common.compaction_interval_secs.max(1)),
     }
 }
 
