@@ -29,7 +29,7 @@ impl MyriadServer {
     pub fn start_with(binary: &Path, data_dir: &Path, extra: &[&str]) -> Result<MyriadServer> {
         let kubeconfig = data_dir.join("kubeconfig");
         let mut child = Command::new(binary)
-            .args(["server", "--port", "0", "--bind", "127.0.0.1"])
+            .args(["server", "--port", "0", "--bind", "127.0.0.1", "--log", "warn"])
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
