@@ -38,6 +38,7 @@ pub enum ApiError {
         causes: Vec<Cause>,
     },
     Gone(String),
+    Unauthorized,
     Forbidden(String),
     UnprocessableEntity(String),
     MethodNotAllowed(String),
@@ -76,6 +77,7 @@ impl ApiError {
             ApiError::Invalid { .. } | ApiError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -130,6 +132,7 @@ impl ApiError {
             }
             ApiError::Gone(m) => ("Expired", m.clone(), json!({})),
             ApiError::Forbidden(m) => ("Forbidden", m.clone(), json!({})),
+            ApiError::Unauthorized => ("Unauthorized", "Unauthorized".to_string(), json!({})),
             ApiError::UnprocessableEntity(m) => ("Invalid", m.clone(), json!({})),
             ApiError::MethodNotAllowed(m) => ("MethodNotAllowed", m.clone(), json!({})),
             ApiError::UnsupportedMediaType(m) => ("UnsupportedMediaType", m.clone(), json!({})),

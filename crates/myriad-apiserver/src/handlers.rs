@@ -352,7 +352,11 @@ impl Ctx<'_> {
         if self.dry_run() {
             return Ok(self.respond(StatusCode::CREATED, object));
         }
-        match self.store.create(self.key(&name).as_bytes(), &encode(&object)).await? {
+        match self
+            .store
+            .create(self.key(&name).as_bytes(), &encode(&object, self.info)?)
+            .await?
+        {
             Ok(revision) => {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
                 Ok(self.respond(StatusCode::CREATED, object))
@@ -390,7 +394,7 @@ impl Ctx<'_> {
         }
         match self
             .store
-            .update(self.key(&name).as_bytes(), &encode(&object), expected)
+            .update(self.key(&name).as_bytes(), &encode(&object, self.info)?, expected)
             .await?
         {
             Ok(revision) => {
@@ -429,7 +433,7 @@ impl Ctx<'_> {
             }
             match self
                 .store
-                .update(self.key(&name).as_bytes(), &encode(&object), current_rev)
+                .update(self.key(&name).as_bytes(), &encode(&object, self.info)?, current_rev)
                 .await?
             {
                 Ok(revision) => {
@@ -515,7 +519,7 @@ pub async fn ensure_system_namespaces(store: &StoreRouter) -> Result<(), ApiErro
         objects::stamp_new(&mut object, info, None);
         // Ok(Err(_)): it exists already.
         let _ = backend
-            .create(info.storage_key(None, name).as_bytes(), &encode(&object))
+            .create(info.storage_key(None, name).as_bytes(), &encode(&object, info)?)
             .await?;
     }
     Ok(())

@@ -8,6 +8,7 @@
 //! Served so far: health, version, discovery, and get/list/watch/create/update/patch/delete
 //! of the built-in resources as JSON (selectors and validation per kind follow).
 
+pub mod authn;
 pub mod compactor;
 pub mod config;
 pub mod discovery;

@@ -26,8 +26,14 @@ pub fn decode_body(body: &[u8], info: &ResourceInfo) -> Result<Value, ApiError> 
 /// `kind` and `apiVersion`, when given, must name the resource of the URL.
 fn check_type(value: &Value, info: &ResourceInfo) -> Result<(), ApiError> {
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or(info.kind);
+    if kind != info.kind {
+        return Err(ApiError::BadRequest(format!(
+            "the kind of the object ({kind}) does not match the kind of the resource ({})",
+            info.kind
+        )));
+    }
     let api_version = value.get("apiVersion").and_then(Value::as_str);
-    if kind != info.kind || api_version.is_some_and(|v| v != info.api_version()) {
+    if api_version.is_some_and(|v| v != info.api_version()) {
         return Err(ApiError::BadRequest(format!(
             "the API version in the data ({}) does not match the expected API version ({})",
             api_version.unwrap_or(""),
@@ -136,9 +142,28 @@ pub fn carry_over(object: &mut Value, current: &Value, info: &ResourceInfo) {
     metadata.remove("resourceVersion");
 }
 
-/// The bytes to store: the object without its resourceVersion.
-pub fn encode(object: &Value) -> Vec<u8> {
-    serde_json::to_vec(object).unwrap_or_default()
+/// Largest object stored, as Kubernetes' (etcd's) 1.5 MiB request limit.
+pub const MAX_OBJECT_BYTES: usize = 1536 * 1024;
+
+/// The bytes to store: the object without its resourceVersion. An object over
+/// [`MAX_OBJECT_BYTES`] is invalid (422), not stored.
+pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> {
+    let bytes = serde_json::to_vec(object).map_err(|e| ApiError::Internal(format!("encoding object: {e}")))?;
+    if bytes.len() > MAX_OBJECT_BYTES {
+        return Err(ApiError::Invalid {
+            kind: info.kind.to_string(),
+            name: name_of(object).unwrap_or("").to_string(),
+            causes: vec![Cause {
+                reason: "FieldValueTooLong",
+                field: "<object>".into(),
+                message: format!(
+                    "Too long: must have at most {MAX_OBJECT_BYTES} bytes (object is {} bytes)",
+                    bytes.len()
+                ),
+            }],
+        });
+    }
+    Ok(bytes)
 }
 
 /// A stored key-value as the object clients see, resourceVersion filled in.

@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use crate::discovery;
 use crate::error::ApiError;
 use crate::handlers::{self, AppState};
+use crate::{authn, discovery};
 
 /// Request bodies over this are refused with 413, as Kubernetes does (3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api", get(discovery::api))
         .route("/apis", get(discovery::apis))
         .fallback(dispatch)
+        .layer(axum::middleware::from_fn(authn::require_authenticated))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -19,6 +19,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::authn::Peer;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::pki::{self, Pki, PkiError};
@@ -179,7 +180,7 @@ async fn serve(
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
-        let service = TowerToHyperService::new(app.clone());
+        let app = app.clone();
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
@@ -194,6 +195,18 @@ async fn serve(
                     return;
                 }
             };
+            // The handshake verified any client certificate against the cluster CA.
+            let caller = match tls.get_ref().1.peer_certificates() {
+                Some(certs) if !certs.is_empty() => Peer::Certificate,
+                _ => Peer::Anonymous,
+            };
+            let service = TowerToHyperService::new(tower::util::MapRequest::new(
+                app,
+                move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(caller);
+                    request
+                },
+            ));
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
             if let Err(error) = watcher.watch(conn.into_owned()).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");

@@ -109,6 +109,46 @@ impl MyriadServer {
             .context("running kubectl")
     }
 
+    /// An HTTPS request with `curl` (raw HTTP, for hostile input): returns the status
+    /// code and body. `authenticated` presents the admin client certificate.
+    pub fn curl(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+        authenticated: bool,
+    ) -> Result<(u16, String)> {
+        let pki = self.data_dir.join("pki");
+        let body_file = tempfile::NamedTempFile::new()?;
+        std::fs::write(body_file.path(), body)?;
+        let mut command = Command::new("curl");
+        command
+            .args(["-sS", "--http1.1", "-o", "-", "-w", "\n%{http_code}", "-X", method])
+            .arg("--cacert")
+            .arg(pki.join("ca.crt"))
+            .args(["-H", &format!("Content-Type: {content_type}")]);
+        if authenticated {
+            command
+                .arg("--cert")
+                .arg(pki.join("admin.crt"))
+                .arg("--key")
+                .arg(pki.join("admin.key"));
+        }
+        if !body.is_empty() {
+            command
+                .arg("--data-binary")
+                .arg(format!("@{}", body_file.path().display()));
+        }
+        let output = command
+            .arg(format!("{}{path}", self.url))
+            .output()
+            .context("running curl")?;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').context("no status code from curl")?;
+        Ok((code.trim().parse().context("status code")?, body.to_string()))
+    }
+
     /// Runs `kubectl --kubeconfig … ARGS`.
     pub fn kubectl(&self, args: &[&str]) -> Result<Output> {
         Command::new("kubectl")

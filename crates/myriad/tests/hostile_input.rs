@@ -1,0 +1,87 @@
+//! Bad input gets a clear Kubernetes `Status` and stores nothing: malformed or truncated
+//! JSON, wrong types and kinds, unsupported media types, oversize bodies and objects,
+//! invalid names, unknown resources, anonymous callers.
+
+use anyhow::{Result, ensure};
+use myriad_testkit::myriad::MyriadServer;
+use serde_json::Value;
+
+fn bin() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
+}
+
+const CMS: &str = "/api/v1/namespaces/default/configmaps";
+const JSON: &str = "application/json";
+
+/// Asserts a Failure Status with this code and reason; returns its message.
+fn status(response: (u16, String), code: u16, reason: &str) -> Result<String> {
+    let (got, body) = response;
+    ensure!(got == code, "expected {code}, got {got}: {body}");
+    let status: Value = serde_json::from_str(&body).map_err(|e| anyhow::anyhow!("not a Status ({e}): {body}"))?;
+    ensure!(status["kind"] == "Status" && status["status"] == "Failure", "{status}");
+    ensure!(status["code"] == code && status["reason"] == reason, "{status}");
+    Ok(status["message"].as_str().unwrap_or_default().to_string())
+}
+
+#[test]
+fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let post = |content_type: &str, body: &[u8]| server.curl("POST", CMS, content_type, body, true);
+
+    let truncated = br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cut"},"data":{"a":"#;
+    status(post(JSON, truncated)?, 400, "BadRequest")?;
+    status(post(JSON, b"[1,2,3]")?, 400, "BadRequest")?;
+    status(post(JSON, b"\xff\xfe not utf8")?, 400, "BadRequest")?;
+    let wrong_kind = br#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#;
+    ensure!(status(post(JSON, wrong_kind)?, 400, "BadRequest")?.contains("Secret"));
+    status(post("application/xml", b"<ConfigMap/>")?, 415, "UnsupportedMediaType")?;
+
+    let bad_name = br#"{"metadata":{"name":"a/b"}}"#;
+    let message = status(post(JSON, bad_name)?, 422, "Invalid")?;
+    ensure!(
+        message.starts_with("ConfigMap \"a/b\" is invalid: metadata.name"),
+        "{message}"
+    );
+    status(post(JSON, br#"{"metadata":{}}"#)?, 422, "Invalid")?;
+
+    let big_value = "x".repeat(2 * 1024 * 1024);
+    let big_object = format!(r#"{{"metadata":{{"name":"big"}},"data":{{"a":"{big_value}"}}}}"#);
+    status(post(JSON, big_object.as_bytes())?, 422, "Invalid")?;
+    let huge_body = vec![b' '; 4 * 1024 * 1024];
+    status(post(JSON, &huge_body)?, 413, "RequestEntityTooLarge")?;
+
+    status(server.curl("GET", "/api/v1/widgets", JSON, b"", true)?, 404, "NotFound")?;
+    status(
+        server.curl("GET", "/apis/nope.example.com/v1", JSON, b"", true)?,
+        404,
+        "NotFound",
+    )?;
+    status(
+        server.curl("GET", "/api/v1/namespaces", JSON, b"", false)?,
+        401,
+        "Unauthorized",
+    )?;
+    let (code, _) = server.curl("GET", "/readyz", JSON, b"", false)?;
+    ensure!(code == 200, "readyz must be public");
+
+    let stale = server.curl(
+        "PUT",
+        &format!("{CMS}/missing"),
+        JSON,
+        br#"{"metadata":{"name":"missing"}}"#,
+        true,
+    )?;
+    status(stale, 404, "NotFound")?;
+    let mismatch = server.curl("PUT", &format!("{CMS}/a"), JSON, br#"{"metadata":{"name":"b"}}"#, true)?;
+    status(mismatch, 400, "BadRequest")?;
+
+    // Nothing of the above was stored.
+    let (code, body) = server.curl("GET", CMS, JSON, b"", true)?;
+    let list: Value = serde_json::from_str(&body)?;
+    ensure!(
+        code == 200 && list["items"].as_array().is_some_and(|items| items.is_empty()),
+        "{body}"
+    );
+    Ok(())
+}
