@@ -26,6 +26,7 @@ pub struct AppState {
     pub store: Arc<StoreRouter>,
     /// `host:port` advertised in `/api`.
     pub server_address: String,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.

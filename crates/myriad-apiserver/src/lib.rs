@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod error;
 pub mod handlers;
 pub mod kubeconfig;
+pub mod metrics;
 pub mod objects;
 pub mod patch;
 pub mod pki;

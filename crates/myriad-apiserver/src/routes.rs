@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::handlers::{self, AppState};
-use crate::{authn, discovery};
+use crate::{authn, discovery, metrics};
 
 /// Request bodies over this are refused with 413, as Kubernetes does (3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
@@ -28,8 +28,13 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ok))
         .route("/api", get(discovery::api))
         .route("/apis", get(discovery::apis))
+        .route("/metrics", get(metrics::serve).with_state(state.metrics.clone()))
         .fallback(dispatch)
         .layer(axum::middleware::from_fn(authn::require_authenticated))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

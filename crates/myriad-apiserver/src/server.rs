@@ -22,6 +22,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::authn::Peer;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
+use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
 use crate::{compactor, kubeconfig, routes};
 
@@ -58,7 +59,11 @@ impl Server {
             Some(path) => StoreConfig::from_file(path)?,
             None => StoreConfig::embedded(config.data_dir.join("store")),
         };
-        let store = Arc::new(StoreRouter::open(&store_config).await?);
+        let metrics = Arc::new(Metrics::default());
+        let store = StoreRouter::open(&store_config)
+            .await?
+            .map_backends(|name, backend| metrics.measure(name, backend));
+        let store = Arc::new(store);
         handlers::ensure_system_namespaces(&store)
             .await
             .map_err(|e| ServerError::Bootstrap(format!("creating system namespaces: {}", e.status()["message"])))?;
@@ -92,6 +97,7 @@ impl Server {
         let state = AppState {
             store: store.clone(),
             server_address: format!("{host}:{}", addr.port()),
+            metrics,
         };
         let backends = store
             .backends()

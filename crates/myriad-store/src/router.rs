@@ -63,6 +63,30 @@ impl Router {
         Ok(router)
     }
 
+    /// Replaces every backend with `wrap(name, backend)` (e.g. to measure it), keeping
+    /// routes that share a backend sharing the wrapped one.
+    pub fn map_backends(self, wrap: impl Fn(&str, Arc<dyn Store>) -> Arc<dyn Store>) -> Router {
+        let mapped: Vec<(String, Arc<dyn Store>, Arc<dyn Store>)> = self
+            .backends
+            .iter()
+            .map(|(name, store)| (name.clone(), store.clone(), wrap(name, store.clone())))
+            .collect();
+        let replace = |store: &Arc<dyn Store>| {
+            mapped
+                .iter()
+                .find(|(_, old, _)| Arc::ptr_eq(old, store))
+                .map_or_else(|| store.clone(), |(_, _, new)| new.clone())
+        };
+        Router {
+            routes: self.routes.iter().map(|(p, s)| (p.clone(), replace(s))).collect(),
+            default: replace(&self.default),
+            backends: mapped
+                .iter()
+                .map(|(name, _, new)| (name.clone(), new.clone()))
+                .collect(),
+        }
+    }
+
     /// The backend that holds `key` (or every key under the prefix `key`).
     pub fn store_for(&self, key: &[u8]) -> &Arc<dyn Store> {
         self.routes

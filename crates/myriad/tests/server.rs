@@ -293,6 +293,16 @@ fn kubectl_resource_workflows() -> Result<()> {
         stderr(&gone)
     );
 
+    let metrics = ok(server.kubectl(&["get", "--raw", "/metrics"])?, "metrics")?;
+    for expected in [
+        r#"apiserver_request_total{verb="LIST",resource="configmaps",code="200"}"#,
+        r#"apiserver_request_total{verb="CREATE",resource="configmaps",code="409"}"#,
+        "apiserver_current_inflight_requests",
+        r#"myriad_store_operation_duration_seconds_count{backend="main",operation="txn"}"#,
+    ] {
+        ensure!(metrics.contains(expected), "metrics lack {expected}");
+    }
+
     let resources = ok(server.kubectl(&["api-resources"])?, "api-resources")?;
     ensure!(
         resources.contains("deployments") && resources.contains("deploy") && resources.contains("apps/v1"),
