@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{table, watch};
+use crate::{deletion, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -78,7 +78,7 @@ async fn serve(
         Verb::List => ctx.list().await,
         Verb::Create => ctx.create(check_json(headers, &body)?).await,
         Verb::Update => ctx.update(check_json(headers, &body)?).await,
-        Verb::Delete => ctx.delete().await,
+        Verb::Delete => ctx.delete(&body).await,
         Verb::Patch => {
             let content_type = headers
                 .get(header::CONTENT_TYPE)
@@ -87,11 +87,7 @@ async fn serve(
             ctx.patch(PatchType::from_content_type(content_type)?, &body).await
         }
         Verb::Watch => ctx.watch(),
-        Verb::DeleteCollection => Err(ApiError::MethodNotAllowed(format!(
-            "{:?} of {} is not supported by this server yet",
-            req.verb,
-            info.group_resource()
-        ))),
+        Verb::DeleteCollection => ctx.delete_collection(&body).await,
     }
 }
 
@@ -393,16 +389,9 @@ impl Ctx<'_> {
             objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
             return Ok(self.respond(StatusCode::OK, object));
         }
-        match self
-            .store
-            .update(self.key(&name).as_bytes(), &encode(&object, self.info)?, expected)
-            .await?
-        {
-            Ok(revision) => {
-                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
-                Ok(self.respond(StatusCode::OK, object))
-            }
-            Err(_) => Err(ApiError::modified(&self.info.group_resource(), &name)),
+        match self.write(&name, object, expected).await? {
+            Some(object) => Ok(self.respond(StatusCode::OK, object)),
+            None => Err(ApiError::modified(&self.info.group_resource(), &name)),
         }
     }
 
@@ -432,41 +421,135 @@ impl Ctx<'_> {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
                 return Ok(self.respond(StatusCode::OK, object));
             }
-            match self
-                .store
-                .update(self.key(&name).as_bytes(), &encode(&object, self.info)?, current_rev)
-                .await?
-            {
-                Ok(revision) => {
-                    objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
-                    return Ok(self.respond(StatusCode::OK, object));
-                }
-                Err(_) if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
-                Err(_) => continue,
+            match self.write(&name, object, current_rev).await? {
+                Some(object) => return Ok(self.respond(StatusCode::OK, object)),
+                None if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
+                None => continue,
             }
         }
         Err(ApiError::modified(&self.info.group_resource(), &name))
     }
 
-    async fn delete(&self) -> Result<Response, ApiError> {
+    async fn delete(&self, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
         if self.info.resource == "namespaces" && SYSTEM_NAMESPACES.contains(&name.as_str()) {
             return Err(ApiError::Forbidden(format!(
                 "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
             )));
         }
-        let (object, revision) = self.current(&name).await?;
-        if self.dry_run() {
-            return Ok(self.respond(StatusCode::OK, object));
+        let grace = self.grace_period(body)?;
+        for _ in 0..PATCH_ATTEMPTS {
+            let (object, revision) = self.current(&name).await?;
+            if let Some(response) = self.delete_one(object, revision, grace).await? {
+                return Ok(self.respond(StatusCode::OK, response));
+            }
         }
-        let key = Bytes::from(self.key(&name));
-        let txn = myriad_store::Txn::new()
-            .when([myriad_store::Compare::mod_revision(key.clone(), revision)])
-            .and_then([myriad_store::TxnOp::delete(key)]);
-        if !self.store.txn(txn).await?.succeeded {
-            return Err(ApiError::modified(&self.info.group_resource(), &name));
+        Err(ApiError::modified(&self.info.group_resource(), &name))
+    }
+
+    /// Deletes (or marks for deletion) one object read at `revision`; `None` when it
+    /// changed in between (the caller retries).
+    async fn delete_one(
+        &self,
+        mut object: Value,
+        revision: Revision,
+        grace: Option<i64>,
+    ) -> Result<Option<Value>, ApiError> {
+        let name = name_of(&object).unwrap_or("").to_string();
+        let key = self
+            .info
+            .storage_key(object.pointer("/metadata/namespace").and_then(Value::as_str), &name);
+        match deletion::plan(self.info, &object, grace) {
+            deletion::Plan::AlreadyDeleting => Ok(Some(object)),
+            _ if self.dry_run() => Ok(Some(object)),
+            deletion::Plan::Remove => Ok(deletion::remove(&self.store, &key, revision).await?.then_some(object)),
+            deletion::Plan::Mark { grace_seconds } => {
+                deletion::mark(self.info, &mut object, grace_seconds);
+                objects::metadata_mut(&mut object).remove("resourceVersion");
+                match self
+                    .store
+                    .update(key.as_bytes(), &encode(&object, self.info)?, revision)
+                    .await?
+                {
+                    Ok(new_revision) => {
+                        objects::metadata_mut(&mut object)
+                            .insert("resourceVersion".into(), json!(new_revision.to_string()));
+                        if self.info.resource == "namespaces" {
+                            tokio::spawn(deletion::finalize_namespace(self.state.store.clone(), name));
+                        }
+                        Ok(Some(object))
+                    }
+                    Err(_) => Ok(None),
+                }
+            }
         }
-        Ok(self.respond(StatusCode::OK, object))
+    }
+
+    /// `gracePeriodSeconds` from the query or the DeleteOptions body.
+    fn grace_period(&self, body: &[u8]) -> Result<Option<i64>, ApiError> {
+        if let Some(value) = self.params.get("gracePeriodSeconds") {
+            return value
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::BadRequest(format!("invalid gracePeriodSeconds {value:?}")));
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let options: Value = serde_json::from_slice(body).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "the body of the request (DeleteOptions) is not valid JSON: {e}"
+            ))
+        })?;
+        Ok(options.get("gracePeriodSeconds").and_then(Value::as_i64))
+    }
+
+    /// Deletes every object of the list scope that the selectors match; answers with the
+    /// list of what was deleted (or marked).
+    async fn delete_collection(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let grace = self.grace_period(body)?;
+        let keep = self.selector()?;
+        let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
+        let page = self.store.range(prefix.as_bytes(), RangeOptions::default()).await?;
+        let mut deleted = Vec::new();
+        for kv in &page.kvs {
+            let object = decode_stored(kv)?;
+            if self.info.resource == "namespaces" && name_of(&object).is_some_and(|n| SYSTEM_NAMESPACES.contains(&n)) {
+                continue;
+            }
+            if keep(&object)
+                && let Some(object) = self.delete_one(object, kv.mod_revision, grace).await?
+            {
+                deleted.push(object);
+            }
+        }
+        Ok(Json(json!({
+            "kind": self.info.list_kind(),
+            "apiVersion": self.info.api_version(),
+            "metadata": {"resourceVersion": page.revision.to_string()},
+            "items": deleted,
+        }))
+        .into_response())
+    }
+
+    /// Writes an updated object, or removes it when the update completes its deletion
+    /// (its last finalizer removed). `Ok(None)` on a concurrent change.
+    async fn write(&self, name: &str, mut object: Value, expected: Revision) -> Result<Option<Value>, ApiError> {
+        if deletion::completes_deletion(&object) {
+            let removed = deletion::remove(&self.store, &self.key(name), expected).await?;
+            return Ok(removed.then_some(object));
+        }
+        match self
+            .store
+            .update(self.key(name).as_bytes(), &encode(&object, self.info)?, expected)
+            .await?
+        {
+            Ok(revision) => {
+                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+                Ok(Some(object))
+            }
+            Err(_) => Ok(None),
+        }
     }
 }
 

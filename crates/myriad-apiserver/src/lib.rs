@@ -11,6 +11,7 @@
 pub mod authn;
 pub mod compactor;
 pub mod config;
+pub mod deletion;
 pub mod discovery;
 pub mod error;
 pub mod handlers;

@@ -24,7 +24,7 @@ use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
-use crate::{compactor, kubeconfig, routes};
+use crate::{compactor, deletion, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
@@ -64,6 +64,9 @@ impl Server {
             .await?
             .map_backends(|name, backend| metrics.measure(name, backend));
         let store = Arc::new(store);
+        deletion::resume_terminating_namespaces(&store)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("resuming namespace deletion: {}", e.status()["message"])))?;
         handlers::ensure_system_namespaces(&store)
             .await
             .map_err(|e| ServerError::Bootstrap(format!("creating system namespaces: {}", e.status()["message"])))?;

@@ -319,3 +319,148 @@ fn kubectl_resource_workflows() -> Result<()> {
     ensure!(listed.lines().count() == 5, "{listed}");
     Ok(())
 }
+
+fn apply_json(server: &MyriadServer, dir: &std::path::Path, name: &str, object: serde_json::Value) -> Result<()> {
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, object.to_string())?;
+    ok(
+        server.kubectl(&["create", "--validate=false", "-f", path.to_str().unwrap_or_default()])?,
+        "create",
+    )?;
+    Ok(())
+}
+
+#[test]
+fn kubectl_deletion_workflows() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let held = |name: &str, ns: &str| {
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": ns, "finalizers": ["example.com/hold"]}})
+    };
+
+    // Finalizers hold an object until the last one is removed; kubectl wait sees it go.
+    apply_json(&server, dir.path(), "held", held("held", "default"))?;
+    ok(server.kubectl(&["delete", "cm", "held", "--wait=false"])?, "delete")?;
+    let stamp = ok(
+        server.kubectl(&["get", "cm", "held", "-o", "jsonpath={.metadata.deletionTimestamp}"])?,
+        "get",
+    )?;
+    ensure!(!stamp.is_empty(), "no deletionTimestamp");
+    let mut waiter = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(server.kubeconfig())
+        .args(["wait", "--for=delete", "cm/held", "--timeout=20s"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    ok(
+        server.kubectl(&[
+            "patch",
+            "cm",
+            "held",
+            "--type=json",
+            "-p",
+            r#"[{"op":"remove","path":"/metadata/finalizers"}]"#,
+        ])?,
+        "unhold",
+    )?;
+    ensure!(waiter.wait()?.success(), "kubectl wait --for=delete failed");
+    ensure!(
+        !server.kubectl(&["get", "cm", "held"])?.status.success(),
+        "object still there"
+    );
+
+    // A terminating namespace refuses new objects and goes once it is empty.
+    apply_json(
+        &server,
+        dir.path(),
+        "ns",
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "doomed"}}),
+    )?;
+    apply_json(&server, dir.path(), "pin", held("pin", "doomed"))?;
+    ok(
+        server.kubectl(&["delete", "ns", "doomed", "--wait=false"])?,
+        "delete ns",
+    )?;
+    let phase = ok(
+        server.kubectl(&["get", "ns", "doomed", "-o", "jsonpath={.status.phase}"])?,
+        "phase",
+    )?;
+    ensure!(phase == "Terminating", "{phase}");
+    let refused = server.curl(
+        "POST",
+        "/api/v1/namespaces/doomed/configmaps",
+        "application/json",
+        br#"{"metadata":{"name":"late"}}"#,
+        true,
+    )?;
+    ensure!(
+        refused.0 == 403 && refused.1.contains("because it is being terminated"),
+        "{refused:?}"
+    );
+    ok(
+        server.kubectl(&[
+            "patch",
+            "cm",
+            "pin",
+            "-n",
+            "doomed",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ])?,
+        "unpin",
+    )?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.kubectl(&["get", "ns", "doomed"])?.status.success() {
+        ensure!(std::time::Instant::now() < deadline, "namespace not removed within 10s");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    // Pods on a node are deleted gracefully; grace period 0 finishes it.
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "nginx"}]}, "status": {"phase": "Running"}});
+    apply_json(&server, dir.path(), "pod", pod)?;
+    ok(server.kubectl(&["delete", "pod", "p", "--wait=false"])?, "delete pod")?;
+    let grace = ok(
+        server.kubectl(&[
+            "get",
+            "pod",
+            "p",
+            "-o",
+            "jsonpath={.metadata.deletionGracePeriodSeconds}",
+        ])?,
+        "grace",
+    )?;
+    ensure!(grace == "30", "{grace}");
+    ok(
+        server.kubectl(&["delete", "pod", "p", "--grace-period=0", "--force"])?,
+        "force delete",
+    )?;
+    ensure!(
+        !server.kubectl(&["get", "pod", "p"])?.status.success(),
+        "pod still there"
+    );
+
+    // deletecollection.
+    for i in 0..3 {
+        apply_json(
+            &server,
+            dir.path(),
+            &format!("c{i}"),
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("c{i}"), "namespace": "default"}}),
+        )?;
+    }
+    let (code, body) = server.curl(
+        "DELETE",
+        "/api/v1/namespaces/default/configmaps",
+        "application/json",
+        b"",
+        true,
+    )?;
+    ensure!(code == 200 && body.contains("ConfigMapList"), "{code} {body}");
+    let left = ok(server.kubectl(&["get", "cm", "-o", "name"])?, "list")?;
+    ensure!(left.trim().is_empty(), "{left}");
+    Ok(())
+}
