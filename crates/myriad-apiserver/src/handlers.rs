@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{deletion, table, watch};
+use crate::{deletion, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -61,8 +61,20 @@ async fn serve(
     let not_found = || ApiError::PathNotFound(uri.path().to_string());
     let req = request_info::parse(method, uri.path(), watch).ok_or_else(not_found)?;
     let info = registry::lookup(&req.group, &req.version, &req.resource).ok_or_else(not_found)?;
-    if (req.namespace.is_some() && !info.namespaced) || req.subresource.is_some() {
+    if req.namespace.is_some() && !info.namespaced {
         return Err(not_found());
+    }
+    if let Some(sub) = req.subresource.as_deref() {
+        let served = matches!(sub, "status" | "scale") && info.subresources.contains(&sub);
+        if !served {
+            return Err(not_found());
+        }
+        if !matches!(req.verb, Verb::Get | Verb::Update | Verb::Patch) {
+            return Err(ApiError::MethodNotAllowed(format!(
+                "the server does not allow this method on the requested resource ({}/{sub})",
+                info.group_resource()
+            )));
+        }
     }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let ctx = Ctx {
@@ -149,9 +161,42 @@ impl Ctx<'_> {
         Ok((decode_stored(&kv)?, kv.mod_revision))
     }
 
+    fn subresource(&self) -> Option<&str> {
+        self.req.subresource.as_deref()
+    }
+
     async fn get(&self) -> Result<Response, ApiError> {
         let (object, _) = self.current(self.name()).await?;
+        if self.subresource() == Some("scale") {
+            return Ok((StatusCode::OK, Json(subresource::scale_of(&object))).into_response());
+        }
         Ok(self.respond(StatusCode::OK, object))
+    }
+
+    /// Answers a write: the object, or its Scale for `…/scale`.
+    fn written(&self, object: Value) -> Response {
+        if self.subresource() == Some("scale") {
+            return (StatusCode::OK, Json(subresource::scale_of(&object))).into_response();
+        }
+        self.respond(StatusCode::OK, object)
+    }
+
+    /// Turns the client's new version of what it addressed (object, status or Scale)
+    /// into the object to store.
+    fn merge_into(&self, mut new: Value, current: &Value) -> Result<Value, ApiError> {
+        if self.subresource() == Some("scale") {
+            let mut object = current.clone();
+            subresource::apply_scale(&mut object, &new)?;
+            subresource::confine(self.info, subresource::Part::Main, &mut object, current);
+            return Ok(object);
+        }
+        let part = match self.subresource() {
+            Some("status") => subresource::Part::Status,
+            _ => subresource::Part::Main,
+        };
+        objects::carry_over(&mut new, current, self.info);
+        subresource::confine(self.info, part, &mut new, current);
+        Ok(new)
     }
 
     fn watch(&self) -> Result<Response, ApiError> {
@@ -366,7 +411,12 @@ impl Ctx<'_> {
     }
 
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let mut object = decode_body(body, self.info)?;
+        let object = if self.subresource() == Some("scale") {
+            serde_json::from_slice::<Value>(body)
+                .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?
+        } else {
+            decode_body(body, self.info)?
+        };
         let name = self.name().to_string();
         if name_of(&object) != Some(name.as_str()) {
             return Err(ApiError::BadRequest(format!(
@@ -384,13 +434,13 @@ impl Ctx<'_> {
         if expected != current_rev {
             return Err(ApiError::modified(&self.info.group_resource(), &name));
         }
-        objects::carry_over(&mut object, &current, self.info);
+        let mut object = self.merge_into(object, &current)?;
         if self.dry_run() {
             objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-            return Ok(self.respond(StatusCode::OK, object));
+            return Ok(self.written(object));
         }
         match self.write(&name, object, expected).await? {
-            Some(object) => Ok(self.respond(StatusCode::OK, object)),
+            Some(object) => Ok(self.written(object)),
             None => Err(ApiError::modified(&self.info.group_resource(), &name)),
         }
     }
@@ -401,7 +451,11 @@ impl Ctx<'_> {
         let name = self.name().to_string();
         for _ in 0..PATCH_ATTEMPTS {
             let (current, current_rev) = self.current(&name).await?;
-            let mut object = patch::apply(&current, body, kind)?;
+            let target = match self.subresource() {
+                Some("scale") => subresource::scale_of(&current),
+                _ => current.clone(),
+            };
+            let object = patch::apply(&target, body, kind)?;
             let precondition = object
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
@@ -416,13 +470,13 @@ impl Ctx<'_> {
                     name_of(&object).unwrap_or("")
                 )));
             }
-            objects::carry_over(&mut object, &current, self.info);
+            let mut object = self.merge_into(object, &current)?;
             if self.dry_run() {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-                return Ok(self.respond(StatusCode::OK, object));
+                return Ok(self.written(object));
             }
             match self.write(&name, object, current_rev).await? {
-                Some(object) => return Ok(self.respond(StatusCode::OK, object)),
+                Some(object) => return Ok(self.written(object)),
                 None if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
                 None => continue,
             }

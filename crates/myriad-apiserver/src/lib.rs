@@ -23,6 +23,7 @@ pub mod pki;
 pub mod request_info;
 pub mod routes;
 pub mod server;
+pub mod subresource;
 pub mod table;
 pub mod watch;
 

@@ -98,8 +98,10 @@ pub fn now_rfc3339() -> String {
 }
 
 /// Fills in what the server owns on create: kind, apiVersion, namespace, uid,
-/// creationTimestamp, generation; drops a client-sent resourceVersion.
+/// creationTimestamp, and generation 1 for objects with a spec; drops a client-sent
+/// resourceVersion.
 pub fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
+    let has_spec = object.get("spec").is_some();
     if let Some(root) = object.as_object_mut() {
         root.insert("kind".into(), json!(info.kind));
         root.insert("apiVersion".into(), json!(info.api_version()));
@@ -115,9 +117,12 @@ pub fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Option<&str
     }
     metadata.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     metadata.insert("creationTimestamp".into(), json!(now_rfc3339()));
-    metadata.insert("generation".into(), json!(1));
+    metadata.remove("generation");
     metadata.remove("resourceVersion");
     metadata.remove("deletionTimestamp");
+    if has_spec {
+        metadata.insert("generation".into(), json!(1));
+    }
 }
 
 /// Keeps what the server owns across an update: uid, creationTimestamp, namespace.

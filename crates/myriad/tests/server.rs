@@ -464,3 +464,75 @@ fn kubectl_deletion_workflows() -> Result<()> {
     ensure!(left.trim().is_empty(), "{left}");
     Ok(())
 }
+
+#[test]
+fn kubectl_scale_and_status_subresources() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    apply_json(&server, dir.path(), "web", deployment)?;
+    ok(
+        server.kubectl(&["scale", "deployment", "web", "--replicas=5"])?,
+        "scale",
+    )?;
+    let shown = ok(
+        server.kubectl(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas} {.metadata.generation}",
+        ])?,
+        "get",
+    )?;
+    ensure!(shown == "5 2", "{shown}");
+    let scale: serde_json::Value = serde_json::from_str(&ok(
+        server.kubectl(&["get", "--raw", "/apis/apps/v1/namespaces/default/deployments/web/scale"])?,
+        "scale",
+    )?)?;
+    ensure!(
+        scale["kind"] == "Scale" && scale["spec"]["replicas"] == 5 && scale["status"]["selector"] == "app=web",
+        "{scale}"
+    );
+
+    // Status is written through /status only; spec only through the object.
+    let status = r#"{"status":{"replicas":5,"readyReplicas":3}}"#;
+    ok(
+        server.kubectl(&[
+            "patch",
+            "deploy",
+            "web",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            status,
+        ])?,
+        "status patch",
+    )?;
+    ok(
+        server.kubectl(&[
+            "patch",
+            "deploy",
+            "web",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"replicas":99}}"#,
+        ])?,
+        "main patch",
+    )?;
+    let shown = ok(
+        server.kubectl(&[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.status.replicas} {.status.readyReplicas} {.metadata.generation}",
+        ])?,
+        "get",
+    )?;
+    ensure!(shown == "5 3 2", "{shown}");
+    Ok(())
+}
