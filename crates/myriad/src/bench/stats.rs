@@ -14,6 +14,11 @@ impl Latencies {
         self.micros.push(d.as_micros() as u64);
     }
 
+    /// Adds another set of samples (from another worker).
+    pub fn merge(&mut self, other: Latencies) {
+        self.micros.extend(other.micros);
+    }
+
     pub fn len(&self) -> usize {
         self.micros.len()
     }

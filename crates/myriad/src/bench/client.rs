@@ -1,0 +1,120 @@
+//! A small HTTP/2 client for benchmarks: one TLS connection (client certificate from a
+//! Myriad kubeconfig), many concurrent streams multiplexed over it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http2::SendRequest;
+use hyper::{Method, Request};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio::net::TcpStream;
+
+/// An HTTP/2 connection to an API server; cheap to clone (clones share the connection).
+#[derive(Clone)]
+pub struct ApiClient {
+    sender: SendRequest<Full<Bytes>>,
+    authority: String,
+}
+
+struct KubeconfigParts {
+    server: String,
+    ca: Vec<u8>,
+    cert: Vec<u8>,
+    key: Vec<u8>,
+}
+
+/// Reads the current context of a kubeconfig written by Myriad (JSON, embedded certs).
+fn read_kubeconfig(path: &Path) -> Result<KubeconfigParts> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).context("the benchmark reads JSON kubeconfigs as `myriad up` writes them")?;
+    let data = |value: &serde_json::Value, what: &str| -> Result<Vec<u8>> {
+        let encoded = value.as_str().with_context(|| format!("kubeconfig has no {what}"))?;
+        Ok(STANDARD.decode(encoded)?)
+    };
+    let cluster = &config["clusters"][0]["cluster"];
+    let user = &config["users"][0]["user"];
+    Ok(KubeconfigParts {
+        server: cluster["server"]
+            .as_str()
+            .context("kubeconfig has no server")?
+            .to_string(),
+        ca: data(&cluster["certificate-authority-data"], "certificate-authority-data")?,
+        cert: data(&user["client-certificate-data"], "client-certificate-data")?,
+        key: data(&user["client-key-data"], "client-key-data")?,
+    })
+}
+
+impl ApiClient {
+    /// Connects with HTTP/2 to the server in `kubeconfig`.
+    pub async fn connect(kubeconfig: &Path) -> Result<ApiClient> {
+        let parts = read_kubeconfig(kubeconfig)?;
+        let authority = parts
+            .server
+            .strip_prefix("https://")
+            .context("server must be https://")?
+            .to_string();
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(&parts.ca) {
+            roots.add(cert?)?;
+        }
+        let certs = CertificateDer::pem_slice_iter(&parts.cert).collect::<Result<Vec<_>, _>>()?;
+        let key = PrivateKeyDer::from_pem_slice(&parts.key)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_client_auth_cert(certs, key)?;
+        tls.alpn_protocols = vec![b"h2".to_vec()];
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority.as_str(), |(h, _)| h)
+            .trim_matches(['[', ']']);
+        let server_name = ServerName::try_from(host.to_string())?;
+        let tcp = TcpStream::connect(&authority).await?;
+        tcp.set_nodelay(true)?;
+        let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+            .connect(server_name, tcp)
+            .await?;
+        let (sender, connection) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "benchmark connection ended");
+            }
+        });
+        Ok(ApiClient { sender, authority })
+    }
+
+    /// Sends one request; returns the status code and the whole body.
+    pub async fn request(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes)> {
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("https://{}{path}", self.authority))
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))?;
+        let mut sender = self.sender.clone();
+        sender.ready().await?;
+        let response = sender.send_request(request).await?;
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+
+    /// Like [`request`](Self::request), failing unless the status is 2xx.
+    pub async fn expect(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Bytes> {
+        let (status, bytes) = self.request(method.clone(), path, body).await?;
+        if !(200..300).contains(&status) {
+            bail!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
+        }
+        Ok(bytes)
+    }
+}

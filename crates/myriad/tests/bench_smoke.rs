@@ -1,0 +1,97 @@
+//! The benchmarks still run end to end (tiny sizes; no timing is asserted here —
+//! targets live in the benchmarks themselves) and write the JSON fields scripts read.
+
+use std::process::Command;
+
+use anyhow::{Result, ensure};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_myriad")
+}
+
+#[test]
+fn bench_api_runs_and_writes_json() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let json = dir.path().join("api.json");
+    let status = Command::new(bin())
+        .current_dir(dir.path())
+        .args([
+            "--log",
+            "warn",
+            "bench",
+            "api",
+            "--pods",
+            "50",
+            "--lists",
+            "2",
+            "--concurrency",
+            "8",
+            "--json",
+        ])
+        .arg(&json)
+        .status()?;
+    ensure!(status.success(), "bench api failed");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    for field in [
+        "create_per_s",
+        "get_p99_ms",
+        "update_p99_ms",
+        "list_all_p99_ms",
+        "delete_per_s",
+    ] {
+        ensure!(
+            report[field].as_f64().is_some_and(|v| v > 0.0),
+            "{field} missing: {report}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn bench_store_runs_and_writes_json() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let json = dir.path().join("store.json");
+    let status = Command::new(bin())
+        .current_dir(dir.path())
+        .args([
+            "--log",
+            "warn",
+            "bench",
+            "store",
+            "--backends",
+            "embedded,etcd",
+            "--keys",
+            "2000",
+        ])
+        .args([
+            "--put-secs",
+            "1",
+            "--watch-secs",
+            "1",
+            "--watch-rate",
+            "500",
+            "--range-samples",
+            "20",
+            "--json",
+        ])
+        .arg(&json)
+        .status()?;
+    ensure!(status.success(), "bench store failed");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    for backend in ["embedded", "etcd"] {
+        for field in [
+            "put_per_s_1w",
+            "put_per_s_64w",
+            "range_p99_ms",
+            "watch_p99_ms",
+            "rss_bytes",
+        ] {
+            ensure!(
+                report[backend][field].as_f64().is_some_and(|v| v > 0.0),
+                "{backend}.{field} missing: {report}"
+            );
+        }
+    }
+    ensure!(report["embedded"]["reopen_s"].as_f64().is_some());
+    Ok(())
+}
