@@ -4,3 +4,4 @@
 //! server and every component depend on it; it depends on nothing of theirs.
 
 pub mod registry;
+pub mod strategic_merge;

@@ -455,7 +455,12 @@ impl Ctx<'_> {
                 Some("scale") => subresource::scale_of(&current),
                 _ => current.clone(),
             };
-            let object = patch::apply(&target, body, kind)?;
+            let resource = if self.subresource() == Some("scale") {
+                "scales"
+            } else {
+                self.info.resource
+            };
+            let object = patch::apply(resource, &target, body, kind)?;
             let precondition = object
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)

@@ -1,11 +1,5 @@
-//! PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386), and the part of
-//! strategic merge patch that is provably the same as a merge patch.
-//!
-//! A strategic merge patch differs from a merge patch only in how it treats lists (merged
-//! by key instead of replaced) and `$`-directives. A patch with neither — what `kubectl
-//! label`, `annotate` and `cordon` send — is applied as a merge patch; any other is
-//! refused with a clear error until per-kind merge keys are implemented, rather than
-//! merged wrongly.
+//! PATCH bodies: JSON patch (RFC 6902), JSON merge patch (RFC 7386), and strategic
+//! merge patch for the built-in kinds (`myriad_api::strategic_merge`).
 
 use serde_json::Value;
 
@@ -32,8 +26,8 @@ impl PatchType {
     }
 }
 
-/// Applies `body` of `kind` to `object`.
-pub fn apply(object: &Value, body: &[u8], kind: PatchType) -> Result<Value, ApiError> {
+/// Applies `body` of `kind` to `object`, an object of `resource`.
+pub fn apply(resource: &str, object: &Value, body: &[u8], kind: PatchType) -> Result<Value, ApiError> {
     let patch: Value =
         serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("error decoding patch: {e}")))?;
     let mut patched = object.clone();
@@ -52,13 +46,9 @@ pub fn apply(object: &Value, body: &[u8], kind: PatchType) -> Result<Value, ApiE
             json_patch::merge(&mut patched, &patch);
         }
         PatchType::Strategic => {
-            require_object(&patch)?;
-            if let Some(path) = strategic_only(&patch, String::new()) {
-                return Err(ApiError::UnsupportedMediaType(format!(
-                    "strategic merge patch with lists or $-directives is not supported yet (at {path}); use a JSON merge patch or JSON patch"
-                )));
-            }
-            json_patch::merge(&mut patched, &patch);
+            patched = myriad_api::strategic_merge::apply(resource, object, &patch).map_err(|e| {
+                ApiError::UnprocessableEntity(format!("the strategic merge patch could not be applied: {e}"))
+            })?;
         }
     }
     if !patched.is_object() {
@@ -72,22 +62,6 @@ fn require_object(patch: &Value) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::BadRequest("a merge patch must be a JSON object".into()))
-    }
-}
-
-/// The first place where a strategic merge patch means something a merge patch does not.
-fn strategic_only(value: &Value, path: String) -> Option<String> {
-    match value {
-        Value::Array(_) => Some(if path.is_empty() { "/".into() } else { path }),
-        Value::Object(map) => map.iter().find_map(|(key, child)| {
-            let here = format!("{path}/{key}");
-            if key.starts_with('$') {
-                Some(here)
-            } else {
-                strategic_only(child, here)
-            }
-        }),
-        _ => None,
     }
 }
 
@@ -120,7 +94,7 @@ mod tests {
         );
         assert!(matches!(failed, Err(ApiError::UnprocessableEntity(_))));
         assert!(matches!(
-            apply(&object, b"{not json", PatchType::Merge),
+            apply("configmaps", &object, b"{not json", PatchType::Merge),
             Err(ApiError::BadRequest(_))
         ));
     }
@@ -128,7 +102,13 @@ mod tests {
     #[test]
     fn strategic_patches_without_lists_are_merge_patches() {
         let object = json!({"spec": {"unschedulable": false}, "metadata": {"name": "n"}});
-        let cordoned = apply(&object, br#"{"spec":{"unschedulable":true}}"#, PatchType::Strategic).unwrap();
+        let cordoned = apply(
+            "configmaps",
+            &object,
+            br#"{"spec":{"unschedulable":true}}"#,
+            PatchType::Strategic,
+        )
+        .unwrap();
         assert_eq!(cordoned["spec"]["unschedulable"], true);
         let with_list = apply(
             &object,
@@ -136,7 +116,12 @@ mod tests {
             PatchType::Strategic,
         );
         assert!(matches!(with_list, Err(ApiError::UnsupportedMediaType(m)) if m.contains("/spec/containers")));
-        let directive = apply(&object, br#"{"metadata":{"$patch":"replace"}}"#, PatchType::Strategic);
+        let directive = apply(
+            "configmaps",
+            &object,
+            br#"{"metadata":{"$patch":"replace"}}"#,
+            PatchType::Strategic,
+        );
         assert!(directive.is_err());
     }
 }

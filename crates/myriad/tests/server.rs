@@ -536,3 +536,30 @@ fn kubectl_scale_and_status_subresources() -> Result<()> {
     ensure!(shown == "5 3 2", "{shown}");
     Ok(())
 }
+
+#[test]
+fn kubectl_apply_updates_lists_by_merge_key() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let manifest = |replicas: u32, image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: app\n        image: {image}\n        env:\n        - {{name: A, value: \"1\"}}\n      - name: sidecar\n        image: envoy\n"
+        )
+    };
+    let path = dir.path().join("deploy.yaml");
+    let path_str = path.to_str().unwrap_or_default();
+    std::fs::write(&path, manifest(2, "nginx"))?;
+    ensure!(ok(server.kubectl(&["apply", "--validate=false", "-f", path_str])?, "apply")?.contains("created"));
+    std::fs::write(&path, manifest(3, "nginx:1.27"))?;
+    ensure!(ok(server.kubectl(&["apply", "--validate=false", "-f", path_str])?, "apply")?.contains("configured"));
+    ok(
+        server.kubectl(&["set", "env", "deploy/web", "-c", "app", "B=2"])?,
+        "set env",
+    )?;
+    let shown = ok(
+        server.kubectl(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[*].image} {.spec.template.spec.containers[0].env[*].name}"])?,
+        "get",
+    )?;
+    ensure!(shown == "3 nginx:1.27 envoy A B", "{shown}");
+    Ok(())
+}
