@@ -74,6 +74,7 @@ mod tests {
     fn merge_and_json_patches() {
         let object = json!({"metadata": {"name": "a", "labels": {"x": "1", "y": "2"}}, "data": {"k": "v"}});
         let merged = apply(
+            "configmaps",
             &object,
             br#"{"metadata":{"labels":{"x":null,"z":"3"}}}"#,
             PatchType::Merge,
@@ -81,6 +82,7 @@ mod tests {
         .unwrap();
         assert_eq!(merged["metadata"]["labels"], json!({"y": "2", "z": "3"}));
         let patched = apply(
+            "configmaps",
             &object,
             br#"[{"op":"replace","path":"/data/k","value":"w"}]"#,
             PatchType::Json,
@@ -88,6 +90,7 @@ mod tests {
         .unwrap();
         assert_eq!(patched["data"]["k"], "w");
         let failed = apply(
+            "configmaps",
             &object,
             br#"[{"op":"test","path":"/data/k","value":"nope"}]"#,
             PatchType::Json,
@@ -100,28 +103,13 @@ mod tests {
     }
 
     #[test]
-    fn strategic_patches_without_lists_are_merge_patches() {
-        let object = json!({"spec": {"unschedulable": false}, "metadata": {"name": "n"}});
-        let cordoned = apply(
-            "configmaps",
-            &object,
-            br#"{"spec":{"unschedulable":true}}"#,
-            PatchType::Strategic,
-        )
-        .unwrap();
-        assert_eq!(cordoned["spec"]["unschedulable"], true);
-        let with_list = apply(
-            &object,
-            br#"{"spec":{"containers":[{"name":"a"}]}}"#,
-            PatchType::Strategic,
-        );
-        assert!(matches!(with_list, Err(ApiError::UnsupportedMediaType(m)) if m.contains("/spec/containers")));
-        let directive = apply(
-            "configmaps",
-            &object,
-            br#"{"metadata":{"$patch":"replace"}}"#,
-            PatchType::Strategic,
-        );
-        assert!(directive.is_err());
+    fn strategic_patches_merge_lists_by_key() {
+        let pod = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}});
+        let body = br#"{"spec":{"containers":[{"name":"b","image":"z"}]}}"#;
+        let patched = apply("pods", &pod, body, PatchType::Strategic).unwrap();
+        assert_eq!(patched["spec"]["containers"][0]["image"], "x");
+        assert_eq!(patched["spec"]["containers"][1]["image"], "z");
+        let bad = apply("pods", &pod, br#"{"spec":{"$patch":"nope"}}"#, PatchType::Strategic);
+        assert!(matches!(bad, Err(ApiError::UnprocessableEntity(_))));
     }
 }

@@ -563,3 +563,68 @@ fn kubectl_apply_updates_lists_by_merge_key() -> Result<()> {
     ensure!(shown == "3 nginx:1.27 envoy A B", "{shown}");
     Ok(())
 }
+
+#[test]
+fn kubectl_tables_and_cordon() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let objects = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/objects.json");
+    ok(
+        server.kubectl(&["create", "--validate=false", "-f", objects])?,
+        "create",
+    )?;
+    let header = |out: &str| {
+        out.lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+
+    let pods = ok(server.kubectl(&["get", "pods", "-o", "wide"])?, "pods")?;
+    ensure!(
+        header(&pods)
+            == [
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED",
+                "NODE",
+                "READINESS",
+                "GATES"
+            ],
+        "{pods}"
+    );
+    ensure!(
+        pods.lines()
+            .nth(1)
+            .is_some_and(|l| l.split_whitespace().take(4).eq(["web-1", "1/1", "Running", "1"])),
+        "{pods}"
+    );
+    let nodes = ok(server.kubectl(&["get", "nodes"])?, "nodes")?;
+    ensure!(
+        header(&nodes) == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        "{nodes}"
+    );
+    let services = ok(server.kubectl(&["get", "svc"])?, "services")?;
+    ensure!(
+        services.contains("10.96.0.10") && services.contains("80/TCP"),
+        "{services}"
+    );
+
+    ok(server.kubectl(&["cordon", "node-1"])?, "cordon")?;
+    let nodes = ok(server.kubectl(&["get", "nodes"])?, "nodes")?;
+    ensure!(nodes.contains("Ready,SchedulingDisabled"), "{nodes}");
+    ok(server.kubectl(&["uncordon", "node-1"])?, "uncordon")?;
+    let unschedulable = ok(
+        server.kubectl(&["get", "node", "node-1", "-o", "jsonpath={.spec.unschedulable}"])?,
+        "get",
+    )?;
+    ensure!(unschedulable.is_empty() || unschedulable == "false", "{unschedulable}");
+    Ok(())
+}
