@@ -66,7 +66,9 @@ impl Router {
     /// Replaces every backend with `wrap(name, backend)` (e.g. to measure it), keeping
     /// routes that share a backend sharing the wrapped one.
     pub fn map_backends(self, wrap: impl Fn(&str, Arc<dyn Store>) -> Arc<dyn Store>) -> Router {
-        let mapped: Vec<(String, Arc<dyn Store>, Arc<dyn Store>)> = self
+        /// A backend's name, its store, and what replaces it.
+        type Mapped = (String, Arc<dyn Store>, Arc<dyn Store>);
+        let mapped: Vec<Mapped> = self
             .backends
             .iter()
             .map(|(name, store)| (name.clone(), store.clone(), wrap(name, store.clone())))
