@@ -5,3 +5,4 @@
 
 pub mod registry;
 pub mod strategic_merge;
+pub mod typed;

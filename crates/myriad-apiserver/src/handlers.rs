@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{deletion, subresource, table, watch};
+use crate::{deletion, field_validation, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -391,23 +391,34 @@ impl Ctx<'_> {
         if self.info.resource == "namespaces" {
             object["status"] = json!({"phase": "Active"});
         }
+        let warnings = self.validate(&mut object)?;
         if self.dry_run() {
-            return Ok(self.respond(StatusCode::CREATED, object));
+            return Ok(field_validation::with_warnings(
+                self.respond(StatusCode::CREATED, object),
+                &warnings,
+            ));
         }
-        match self
+        let created = self
             .store
             .create(self.key(&name).as_bytes(), &encode(&object, self.info)?)
-            .await?
-        {
-            Ok(revision) => {
-                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
-                Ok(self.respond(StatusCode::CREATED, object))
-            }
-            Err(_) => Err(ApiError::AlreadyExists {
+            .await?;
+        let Ok(revision) = created else {
+            return Err(ApiError::AlreadyExists {
                 group_resource: self.info.group_resource(),
                 name,
-            }),
-        }
+            });
+        };
+        objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+        Ok(field_validation::with_warnings(
+            self.respond(StatusCode::CREATED, object),
+            &warnings,
+        ))
+    }
+
+    /// `fieldValidation` for the object about to be stored.
+    fn validate(&self, object: &mut Value) -> Result<Vec<String>, ApiError> {
+        let mode = field_validation::Mode::from_param(self.params.get("fieldValidation"))?;
+        field_validation::check(self.info, object, mode)
     }
 
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -435,12 +446,13 @@ impl Ctx<'_> {
             return Err(ApiError::modified(&self.info.group_resource(), &name));
         }
         let mut object = self.merge_into(object, &current)?;
+        let warnings = self.validate(&mut object)?;
         if self.dry_run() {
             objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-            return Ok(self.written(object));
+            return Ok(field_validation::with_warnings(self.written(object), &warnings));
         }
         match self.write(&name, object, expected).await? {
-            Some(object) => Ok(self.written(object)),
+            Some(object) => Ok(field_validation::with_warnings(self.written(object), &warnings)),
             None => Err(ApiError::modified(&self.info.group_resource(), &name)),
         }
     }
@@ -476,12 +488,13 @@ impl Ctx<'_> {
                 )));
             }
             let mut object = self.merge_into(object, &current)?;
+            let warnings = self.validate(&mut object)?;
             if self.dry_run() {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-                return Ok(self.written(object));
+                return Ok(field_validation::with_warnings(self.written(object), &warnings));
             }
             match self.write(&name, object, current_rev).await? {
-                Some(object) => return Ok(self.written(object)),
+                Some(object) => return Ok(field_validation::with_warnings(self.written(object), &warnings)),
                 None if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
                 None => continue,
             }

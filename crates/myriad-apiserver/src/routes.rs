@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::handlers::{self, AppState};
-use crate::{authn, discovery, metrics};
+use crate::{authn, discovery, metrics, openapi};
 
 /// Request bodies over this are refused with 413, as Kubernetes does (3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
@@ -28,6 +28,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ok))
         .route("/api", get(discovery::api))
         .route("/apis", get(discovery::apis))
+        .route("/openapi/v3", get(openapi::root))
+        .route("/openapi/v3/api/v1", get(openapi::core))
+        .route("/openapi/v3/apis/{group}/{version}", get(openapi::group_version))
         .route("/metrics", get(metrics::serve).with_state(state.metrics.clone()))
         .fallback(dispatch)
         .layer(axum::middleware::from_fn(authn::require_authenticated))

@@ -628,3 +628,51 @@ fn kubectl_tables_and_cordon() -> Result<()> {
     ensure!(unschedulable.is_empty() || unschedulable == "false", "{unschedulable}");
     Ok(())
 }
+
+#[test]
+fn kubectl_validates_fields_through_the_server() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let write = |name: &str, replicas_line: &str| -> Result<String> {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  {replicas_line}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - {{name: app, image: nginx}}\n"
+            ),
+        )?;
+        Ok(path.to_str().unwrap_or_default().to_string())
+    };
+    // No --validate=false: kubectl finds fieldValidation in /openapi/v3 and lets the
+    // server validate.
+    let good = write("good.yaml", "replicas: 2")?;
+    ok(server.kubectl(&["apply", "-f", &good])?, "apply")?;
+
+    let typo = write("typo.yaml", "replica: 3")?;
+    let strict = server.kubectl(&["apply", "-f", &typo])?;
+    ensure!(
+        stderr(&strict).contains("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\""),
+        "{}",
+        stderr(&strict)
+    );
+    let warned = server.kubectl(&["apply", "--validate=warn", "-f", &typo])?;
+    ensure!(
+        warned.status.success() && stderr(&warned).contains("Warning: unknown field \"spec.replica\""),
+        "{}",
+        stderr(&warned)
+    );
+    let stored = ok(server.kubectl(&["get", "deploy", "web", "-o", "json"])?, "get")?;
+    ensure!(
+        !stored.contains("\"replica\""),
+        "unknown fields must not be stored: {stored}"
+    );
+
+    let wrong_type = write("wrong.yaml", "replicas: two")?;
+    let refused = server.kubectl(&["apply", "-f", &wrong_type])?;
+    ensure!(
+        !refused.status.success() && stderr(&refused).contains("cannot be handled as a Deployment"),
+        "{}",
+        stderr(&refused)
+    );
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Built-in kinds checked against their typed form (k8s-openapi's structs): decoding
+//! catches wrong types (`replicas: "two"`), and comparing the re-encoded object with the
+//! input names the fields the kind does not have — what `fieldValidation` reports.
+
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::coordination::v1 as coordination;
+use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::events::v1 as events;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Why an object does not fit its kind.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(pub String);
+
+/// An object decoded as its kind.
+#[derive(Debug, PartialEq)]
+pub struct Decoded {
+    /// The object as Kubernetes stores it: re-encoded from the typed form, so fields the
+    /// kind does not have are dropped.
+    pub object: Value,
+    /// Paths of the dropped fields (`spec.replica`, `spec.containers[0].imagePullPolicyy`).
+    pub unknown: Vec<String>,
+}
+
+/// Decodes `object` as the built-in `group`/`kind`. `Ok(None)` for kinds without a typed
+/// form here.
+pub fn decode(group: &str, kind: &str, object: &Value) -> Result<Option<Decoded>, DecodeError> {
+    let found = match (group, kind) {
+        ("", "Namespace") => check::<core::Namespace>(object),
+        ("", "Node") => check::<core::Node>(object),
+        ("", "Pod") => check::<core::Pod>(object),
+        ("", "ConfigMap") => check::<core::ConfigMap>(object),
+        ("", "Secret") => check::<core::Secret>(object),
+        ("", "Service") => check::<core::Service>(object),
+        ("", "ServiceAccount") => check::<core::ServiceAccount>(object),
+        ("", "Event") => check::<core::Event>(object),
+        ("", "Endpoints") => check::<core::Endpoints>(object),
+        ("apps", "Deployment") => check::<apps::Deployment>(object),
+        ("apps", "ReplicaSet") => check::<apps::ReplicaSet>(object),
+        ("apps", "DaemonSet") => check::<apps::DaemonSet>(object),
+        ("coordination.k8s.io", "Lease") => check::<coordination::Lease>(object),
+        ("events.k8s.io", "Event") => check::<events::Event>(object),
+        _ => return Ok(None),
+    };
+    found.map(Some)
+}
+
+fn check<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Decoded, DecodeError> {
+    let typed: T = serde_json::from_value(object.clone()).map_err(|e| DecodeError(e.to_string()))?;
+    let known = serde_json::to_value(&typed).map_err(|e| DecodeError(e.to_string()))?;
+    let mut unknown = Vec::new();
+    diff(object, &known, String::new(), &mut unknown);
+    Ok(Decoded { object: known, unknown })
+}
+
+/// Fields of `input` absent from `known`. Empty values are skipped: the typed form drops
+/// empty maps and lists, so their absence says nothing.
+fn diff(input: &Value, known: &Value, path: String, unknown: &mut Vec<String>) {
+    match (input, known) {
+        (Value::Object(fields), Value::Object(known_fields)) => {
+            for (name, value) in fields {
+                let here = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match known_fields.get(name) {
+                    Some(known_value) => diff(value, known_value, here, unknown),
+                    None if is_empty(value) => {}
+                    None => unknown.push(here),
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(known_items)) => {
+            for (i, (item, known_item)) in items.iter().zip(known_items).enumerate() {
+                diff(item, known_item, format!("{path}[{i}]"), unknown);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_unknown_fields_and_wrong_types() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {}},
+            "spec": {"replica": 2, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"spec": {"containers": [{"name": "a", "image": "x", "imagePullPolicyy": "Always"}]}}}});
+        let unknown = unknown_fields("apps", "Deployment", &deployment).unwrap().unwrap();
+        assert_eq!(
+            unknown,
+            vec!["spec.replica", "spec.template.spec.containers[0].imagePullPolicyy"]
+        );
+
+        let clean = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {}}, "data": {"a": "1"}});
+        assert_eq!(unknown_fields("", "ConfigMap", &clean).unwrap(), Some(vec![]));
+
+        let wrong = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": "two", "selector": {}, "template": {}}});
+        assert!(decode("apps", "Deployment", &wrong).is_err());
+        assert_eq!(decode("example.com", "Widget", &clean).unwrap(), None);
+    }
+}

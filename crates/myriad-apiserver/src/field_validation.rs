@@ -1,0 +1,68 @@
+//! `fieldValidation` (`Ignore`, `Warn` — the default — or `Strict`): what happens to
+//! fields a built-in kind does not have. Wrong types are refused in every mode.
+
+use axum::http::HeaderValue;
+use axum::response::Response;
+use myriad_api::registry::ResourceInfo;
+use myriad_api::typed;
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Ignore,
+    Warn,
+    Strict,
+}
+
+impl Mode {
+    pub fn from_param(value: Option<&String>) -> Result<Mode, ApiError> {
+        match value.map(String::as_str) {
+            None | Some("") | Some("Warn") => Ok(Mode::Warn),
+            Some("Ignore") => Ok(Mode::Ignore),
+            Some("Strict") => Ok(Mode::Strict),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "invalid fieldValidation directive: {other:?}; must be one of Ignore, Warn or Strict"
+            ))),
+        }
+    }
+}
+
+/// Decodes `object` as its kind, replacing it with what Kubernetes would store (unknown
+/// fields dropped); returns the warnings to send (`Warn`), or fails with Kubernetes'
+/// decoding error (wrong types, or unknown fields under `Strict`).
+pub fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Result<Vec<String>, ApiError> {
+    let cannot = |detail: String| {
+        ApiError::BadRequest(format!(
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: {detail}",
+            kind = info.kind,
+            version = info.version
+        ))
+    };
+    let decoded = match typed::decode(info.group, info.kind, object) {
+        Err(error) => return Err(cannot(error.0)),
+        Ok(None) => return Ok(Vec::new()),
+        Ok(Some(decoded)) => decoded,
+    };
+    let unknown = decoded.unknown;
+    *object = decoded.object;
+    let described: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+    match mode {
+        _ if described.is_empty() => Ok(Vec::new()),
+        Mode::Strict => Err(cannot(format!("strict decoding error: {}", described.join(", ")))),
+        Mode::Warn => Ok(described),
+        Mode::Ignore => Ok(Vec::new()),
+    }
+}
+
+/// Adds `Warning: 299 - "…"` headers, which kubectl prints as `Warning: …`.
+pub fn with_warnings(mut response: Response, warnings: &[String]) -> Response {
+    for warning in warnings {
+        let escaped = warning.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(value) = HeaderValue::from_str(&format!("299 - \"{escaped}\"")) {
+            response.headers_mut().append("warning", value);
+        }
+    }
+    response
+}
