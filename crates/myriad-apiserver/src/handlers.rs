@@ -228,8 +228,9 @@ impl Ctx<'_> {
         Ok(watch::respond(self.store.clone(), request))
     }
 
-    /// The object filter of `fieldSelector` (`metadata.name`, `metadata.namespace`, with
-    /// `=`/`==`/`!=`). Other selectors are refused rather than ignored.
+    /// The object filter of `fieldSelector` (`=`, `==`, `!=`, comma-separated), over the
+    /// fields Kubernetes supports for the kind ([`field_pointer`]). `labelSelector` is
+    /// refused rather than ignored until label selectors are implemented.
     fn selector(&self) -> Result<impl Fn(&Value) -> bool + Send + Sync + 'static, ApiError> {
         if self.params.get("labelSelector").is_some_and(|s| !s.is_empty()) {
             return Err(ApiError::BadRequest(
@@ -237,34 +238,29 @@ impl Ctx<'_> {
             ));
         }
         let mut terms = Vec::new();
-        for term in self
-            .params
-            .get("fieldSelector")
-            .map(String::as_str)
-            .unwrap_or("")
-            .split(',')
-            .filter(|t| !t.is_empty())
-        {
+        let selector = self.params.get("fieldSelector").map(String::as_str).unwrap_or("");
+        for term in selector.split(',').filter(|t| !t.is_empty()) {
             let (field, negate, value) = if let Some((f, v)) = term.split_once("!=") {
                 (f, true, v)
             } else if let Some((f, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
                 (f, false, v)
             } else {
-                return Err(ApiError::BadRequest(format!("invalid field selector term {term:?}")));
+                return Err(ApiError::BadRequest(format!(
+                    "invalid selector: '{selector}'; can't understand '{term}'"
+                )));
             };
-            let pointer = match field.trim() {
-                "metadata.name" => "/metadata/name",
-                "metadata.namespace" => "/metadata/namespace",
-                other => {
-                    return Err(ApiError::BadRequest(format!("field label not supported: {other}")));
-                }
-            };
+            let pointer = field_pointer(self.info.resource, field.trim())
+                .ok_or_else(|| ApiError::BadRequest(format!("field label not supported: {}", field.trim())))?;
             terms.push((pointer, negate, value.trim().to_string()));
         }
         Ok(move |object: &Value| {
             terms.iter().all(|(pointer, negate, value)| {
-                let actual = object.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-                (actual == value) != *negate
+                let actual = match object.pointer(pointer) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                };
+                (actual == *value) != *negate
             })
         })
     }
@@ -623,6 +619,40 @@ impl Ctx<'_> {
             Err(_) => Ok(None),
         }
     }
+}
+
+/// The JSON pointer of a field selector label, for the labels Kubernetes supports per
+/// kind (every kind: `metadata.name`, `metadata.namespace`).
+fn field_pointer(resource: &str, field: &str) -> Option<&'static str> {
+    let pointer = match (resource, field) {
+        (_, "metadata.name") => "/metadata/name",
+        (_, "metadata.namespace") => "/metadata/namespace",
+        ("events", "involvedObject.kind") => "/involvedObject/kind",
+        ("events", "involvedObject.namespace") => "/involvedObject/namespace",
+        ("events", "involvedObject.name") => "/involvedObject/name",
+        ("events", "involvedObject.uid") => "/involvedObject/uid",
+        ("events", "involvedObject.apiVersion") => "/involvedObject/apiVersion",
+        ("events", "involvedObject.resourceVersion") => "/involvedObject/resourceVersion",
+        ("events", "involvedObject.fieldPath") => "/involvedObject/fieldPath",
+        ("events", "reason") => "/reason",
+        ("events", "reportingComponent") => "/reportingComponent",
+        ("events", "source") => "/source/component",
+        ("events", "type") => "/type",
+        ("pods", "spec.nodeName") => "/spec/nodeName",
+        ("pods", "spec.restartPolicy") => "/spec/restartPolicy",
+        ("pods", "spec.schedulerName") => "/spec/schedulerName",
+        ("pods", "spec.serviceAccountName") => "/spec/serviceAccountName",
+        ("pods", "spec.hostNetwork") => "/spec/hostNetwork",
+        ("pods", "status.phase") => "/status/phase",
+        ("pods", "status.podIP") => "/status/podIP",
+        ("pods", "status.nominatedNodeName") => "/status/nominatedNodeName",
+        ("nodes", "spec.unschedulable") => "/spec/unschedulable",
+        ("namespaces", "status.phase") => "/status/phase",
+        ("secrets", "type") => "/type",
+        ("replicasets", "status.replicas") => "/status/replicas",
+        _ => return None,
+    };
+    Some(pointer)
 }
 
 /// Attempts of a patch that keeps meeting concurrent writes.

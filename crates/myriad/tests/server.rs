@@ -617,6 +617,52 @@ fn kubectl_tables_and_cordon() -> Result<()> {
         "{services}"
     );
 
+    let on_node = ok(
+        server.kubectl(&[
+            "get",
+            "pods",
+            "-A",
+            "--field-selector",
+            "spec.nodeName=node-1,status.phase=Running",
+            "-o",
+            "name",
+        ])?,
+        "field selector",
+    )?;
+    ensure!(on_node.trim() == "pod/web-1", "{on_node}");
+    let elsewhere = ok(
+        server.kubectl(&[
+            "get",
+            "pods",
+            "-A",
+            "--field-selector",
+            "spec.nodeName=node-2",
+            "-o",
+            "name",
+        ])?,
+        "field selector",
+    )?;
+    ensure!(elsewhere.trim().is_empty(), "{elsewhere}");
+    let bogus = server.kubectl(&["get", "pods", "--field-selector", "spec.bogus=1"])?;
+    ensure!(
+        stderr(&bogus).contains("field label not supported: spec.bogus"),
+        "{}",
+        stderr(&bogus)
+    );
+    let described = ok(server.kubectl(&["describe", "pod", "web-1"])?, "describe pod")?;
+    ensure!(
+        described.contains("Node:")
+            && described.contains("node-1")
+            && described.contains("Status:")
+            && described.contains("Running"),
+        "{described}"
+    );
+    let described = ok(server.kubectl(&["describe", "node", "node-1"])?, "describe node")?;
+    ensure!(
+        described.contains("Non-terminated Pods:") && described.contains("web-1"),
+        "{described}"
+    );
+
     ok(server.kubectl(&["cordon", "node-1"])?, "cordon")?;
     let nodes = ok(server.kubectl(&["get", "nodes"])?, "nodes")?;
     ensure!(nodes.contains("Ready,SchedulingDisabled"), "{nodes}");
