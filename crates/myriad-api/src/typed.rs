@@ -102,14 +102,15 @@ mod tests {
         let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {}},
             "spec": {"replica": 2, "selector": {"matchLabels": {"app": "web"}},
                      "template": {"spec": {"containers": [{"name": "a", "image": "x", "imagePullPolicyy": "Always"}]}}}});
-        let unknown = unknown_fields("apps", "Deployment", &deployment).unwrap().unwrap();
-        assert_eq!(
-            unknown,
-            vec!["spec.replica", "spec.template.spec.containers[0].imagePullPolicyy"]
-        );
+        let decoded = decode("apps", "Deployment", &deployment).unwrap().unwrap();
+        assert_eq!(decoded.unknown, vec!["spec.replica", "spec.template.spec.containers[0].imagePullPolicyy"]);
+        assert!(decoded.object["spec"].get("replica").is_none());
+        assert_eq!(decoded.object["spec"]["template"]["spec"]["containers"][0]["image"], "x");
 
         let clean = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {}}, "data": {"a": "1"}});
-        assert_eq!(unknown_fields("", "ConfigMap", &clean).unwrap(), Some(vec![]));
+        let decoded = decode("", "ConfigMap", &clean).unwrap().unwrap();
+        assert!(decoded.unknown.is_empty());
+        assert_eq!(decoded.object["data"], json!({"a": "1"}));
 
         let wrong = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
             "spec": {"replicas": "two", "selector": {}, "template": {}}});

@@ -425,12 +425,7 @@ impl Ctx<'_> {
             decode_body(body, self.info)?
         };
         let name = self.name().to_string();
-        if name_of(&object) != Some(name.as_str()) {
-            return Err(ApiError::BadRequest(format!(
-                "the name of the object ({}) does not match the name on the URL ({name})",
-                name_of(&object).unwrap_or("")
-            )));
-        }
+        Self::check_url_name(&object, &name)?;
         let (current, current_rev) = self.current(&name).await?;
         let expected = match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
             Some(rv) if !rv.is_empty() => rv
@@ -441,16 +436,43 @@ impl Ctx<'_> {
         if expected != current_rev {
             return Err(ApiError::modified(&self.info.group_resource(), &name));
         }
-        let mut object = self.merge_into(object, &current)?;
+        match self.commit_change(&name, object, &current, current_rev).await? {
+            Some(response) => Ok(response),
+            None => Err(ApiError::modified(&self.info.group_resource(), &name)),
+        }
+    }
+
+    /// Turns the client's change into the stored object (subresource rules, field
+    /// validation) and writes it if the object is still at `current_rev`. `Ok(None)` on a
+    /// concurrent change.
+    async fn commit_change(
+        &self,
+        name: &str,
+        change: Value,
+        current: &Value,
+        current_rev: Revision,
+    ) -> Result<Option<Response>, ApiError> {
+        let mut object = self.merge_into(change, current)?;
         let warnings = self.validate(&mut object)?;
         if self.dry_run() {
             objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-            return Ok(field_validation::with_warnings(self.written(object), &warnings));
+            return Ok(Some(field_validation::with_warnings(self.written(object), &warnings)));
         }
-        match self.write(&name, object, expected).await? {
-            Some(object) => Ok(field_validation::with_warnings(self.written(object), &warnings)),
-            None => Err(ApiError::modified(&self.info.group_resource(), &name)),
+        Ok(self
+            .write(name, object, current_rev)
+            .await?
+            .map(|object| field_validation::with_warnings(self.written(object), &warnings)))
+    }
+
+    /// The object in a PUT or PATCH must keep the name of the URL.
+    fn check_url_name(object: &Value, name: &str) -> Result<(), ApiError> {
+        if name_of(object) == Some(name) {
+            return Ok(());
         }
+        Err(ApiError::BadRequest(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            name_of(object).unwrap_or("")
+        )))
     }
 
     /// Applies a patch to the current object and writes it if nothing changed in between;
@@ -477,20 +499,9 @@ impl Ctx<'_> {
             if pinned {
                 return Err(ApiError::modified(&self.info.group_resource(), &name));
             }
-            if name_of(&object) != Some(name.as_str()) {
-                return Err(ApiError::BadRequest(format!(
-                    "the name of the object ({}) does not match the name on the URL ({name})",
-                    name_of(&object).unwrap_or("")
-                )));
-            }
-            let mut object = self.merge_into(object, &current)?;
-            let warnings = self.validate(&mut object)?;
-            if self.dry_run() {
-                objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
-                return Ok(field_validation::with_warnings(self.written(object), &warnings));
-            }
-            match self.write(&name, object, current_rev).await? {
-                Some(object) => return Ok(field_validation::with_warnings(self.written(object), &warnings)),
+            Self::check_url_name(&object, &name)?;
+            match self.commit_change(&name, object, &current, current_rev).await? {
+                Some(response) => return Ok(response),
                 None if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
                 None => continue,
             }

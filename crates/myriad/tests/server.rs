@@ -99,6 +99,14 @@ data:
   a: "1"
 "#;
 
+fn resource_version(server: &MyriadServer, resource: &str, name: &str, namespace: &str) -> Result<String> {
+    let jsonpath = "jsonpath={.metadata.resourceVersion}";
+    ok(
+        server.kubectl(&["get", resource, name, "-n", namespace, "-o", jsonpath])?,
+        "resourceVersion",
+    )
+}
+
 fn ok(output: std::process::Output, what: &str) -> Result<String> {
     ensure!(output.status.success(), "{what} failed: {}", stderr(&output));
     Ok(stdout(&output))
@@ -231,34 +239,12 @@ fn kubectl_resource_workflows() -> Result<()> {
         stderr(&failed_test)
     );
 
-    let before = ok(
-        server.kubectl(&[
-            "get",
-            "cm",
-            "cfg",
-            "-n",
-            "team-a",
-            "-o",
-            "jsonpath={.metadata.resourceVersion}",
-        ])?,
-        "rv",
-    )?;
+    let before = resource_version(&server, "cm", "cfg", "team-a")?;
     ok(
         server.kubectl(&["replace", "--validate=false", "-f", manifest])?,
         "replace",
     )?;
-    let after = ok(
-        server.kubectl(&[
-            "get",
-            "cm",
-            "cfg",
-            "-n",
-            "team-a",
-            "-o",
-            "jsonpath={.metadata.resourceVersion}",
-        ])?,
-        "rv",
-    )?;
+    let after = resource_version(&server, "cm", "cfg", "team-a")?;
     ensure!(
         after.parse::<i64>()? > before.parse::<i64>()?,
         "resourceVersion did not advance: {before} -> {after}"

@@ -9,14 +9,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use hyper::Method;
-use indicatif::{ProgressBar, ProgressStyle};
 use myriad_apiserver::{Server, ServerConfig};
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Mutex;
 
 use super::client::ApiClient;
-use super::stats::Latencies;
+use super::stats::{Latencies, progress_bar};
 
 #[derive(clap::Args)]
 pub struct ApiBenchArgs {
@@ -124,7 +123,7 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
 
     let mut all = Latencies::default();
     let mut paged = Latencies::default();
-    let bar = progress(args.lists as u64, "list");
+    let bar = progress_bar(args.lists as u64, "list");
     for _ in 0..args.lists {
         let started = Instant::now();
         let body = client.expect(Method::GET, &pods_path, None).await?;
@@ -168,17 +167,6 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn progress(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("  {msg:<8} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
 /// Runs `request(i)` for every pod index with `concurrency` workers; returns the rate and
 /// the latencies.
 async fn phase<F, Fut>(what: &str, args: &ApiBenchArgs, client: &ApiClient, request: F) -> Result<(f64, Latencies)>
@@ -186,7 +174,7 @@ where
     F: Fn(ApiClient, usize) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = Result<()>> + Send,
 {
-    let bar = progress(args.pods as u64, what);
+    let bar = progress_bar(args.pods as u64, what);
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Latencies::default()));
     let started = Instant::now();

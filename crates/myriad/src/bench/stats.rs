@@ -1,7 +1,21 @@
-//! Latency samples and process measurements shared by the benchmarks.
+//! Latency samples, process measurements and progress bars shared by the benchmarks.
 
 use std::path::Path;
 use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar for a phase of `len` steps.
+pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("  {msg:<28} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
 
 /// Latency samples in microseconds.
 #[derive(Default)]

@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use myriad_store::{
     EmbeddedOptions, EmbeddedStore, EtcdOptions, EtcdStore, RangeOptions, Store, Txn, TxnOp, WatchOptions,
 };
 use myriad_testkit::etcd::EtcdServer;
 use serde::Serialize;
 
-use super::stats::{Latencies, dir_bytes, rss_bytes};
+use super::stats::{Latencies, dir_bytes, progress_bar, rss_bytes};
 
 #[derive(clap::Args)]
 pub struct StoreBenchArgs {
@@ -163,17 +163,6 @@ async fn run_phases(store: Arc<dyn Store>, args: &StoreBenchArgs) -> Result<Repo
     Ok(report)
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("  {msg:<28} [{bar:30}] {pos}/{len} ({per_sec}, {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
 /// Advances `bar` once a second, for phases measured in seconds; abort it when done.
 fn tick_seconds(bar: &ProgressBar) -> tokio::task::JoinHandle<()> {
     let bar = bar.clone();
@@ -200,7 +189,7 @@ fn data_key(i: usize) -> Bytes {
 async fn load(store: &Arc<dyn Store>, keys: usize, value: &Bytes) -> Result<()> {
     const PER_TXN: usize = 100;
     const LOADERS: usize = 16;
-    let bar = bar(keys as u64, "load");
+    let bar = progress_bar(keys as u64, "load");
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..LOADERS {
@@ -227,7 +216,7 @@ async fn load(store: &Arc<dyn Store>, keys: usize, value: &Bytes) -> Result<()> 
 
 /// Unconditional single-key puts from `writers` concurrent clients for `secs` seconds.
 async fn put_throughput(store: &Arc<dyn Store>, writers: usize, secs: u64, value: &Bytes) -> Result<f64> {
-    let bar = bar(secs, &format!("put, {writers} writer(s) (seconds)"));
+    let bar = progress_bar(secs, &format!("put, {writers} writer(s) (seconds)"));
     let count = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
@@ -270,7 +259,7 @@ impl SplitMix {
 
 /// Pages of `range_limit` keys from random start positions in the loaded data.
 async fn range_latency(store: &Arc<dyn Store>, args: &StoreBenchArgs) -> Result<Latencies> {
-    let bar = bar(
+    let bar = progress_bar(
         args.range_samples as u64,
         &format!("range, {} keys per page", args.range_limit),
     );
@@ -299,7 +288,7 @@ async fn range_latency(store: &Arc<dyn Store>, args: &StoreBenchArgs) -> Result<
 /// value carries its send time; latency is send → watcher receipt (commit included).
 async fn watch_latency(store: &Arc<dyn Store>, args: &StoreBenchArgs) -> Result<(Latencies, f64)> {
     const WRITERS: u64 = 64;
-    let bar = bar(args.watch_secs, &format!("watch @ {}/s (seconds)", args.watch_rate));
+    let bar = progress_bar(args.watch_secs, &format!("watch @ {}/s (seconds)", args.watch_rate));
     let epoch = Instant::now();
     let mut watch = store.watch(WatchOptions::prefix("/bench/watch/")).await?;
     let written = Arc::new(AtomicU64::new(0));
