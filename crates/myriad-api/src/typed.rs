@@ -103,9 +103,15 @@ mod tests {
             "spec": {"replica": 2, "selector": {"matchLabels": {"app": "web"}},
                      "template": {"spec": {"containers": [{"name": "a", "image": "x", "imagePullPolicyy": "Always"}]}}}});
         let decoded = decode("apps", "Deployment", &deployment).unwrap().unwrap();
-        assert_eq!(decoded.unknown, vec!["spec.replica", "spec.template.spec.containers[0].imagePullPolicyy"]);
+        assert_eq!(
+            decoded.unknown,
+            vec!["spec.replica", "spec.template.spec.containers[0].imagePullPolicyy"]
+        );
         assert!(decoded.object["spec"].get("replica").is_none());
-        assert_eq!(decoded.object["spec"]["template"]["spec"]["containers"][0]["image"], "x");
+        assert_eq!(
+            decoded.object["spec"]["template"]["spec"]["containers"][0]["image"],
+            "x"
+        );
 
         let clean = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "annotations": {}}, "data": {"a": "1"}});
         let decoded = decode("", "ConfigMap", &clean).unwrap().unwrap();
