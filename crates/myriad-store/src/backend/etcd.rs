@@ -16,7 +16,7 @@ use crate::error::{Result, StoreError};
 use crate::kv::{
     Event, EventKind, GetResponse, KeyValue, PrefixStats, RangeOptions, RangeResponse, Revision, prefix_end,
 };
-use crate::limits::Limits;
+use crate::limits::{Limits, display_key};
 use crate::store::Store;
 use crate::txn::{CmpOp, CmpTarget, OpResult, Txn, TxnOp, TxnResponse};
 use crate::watch::{WATCH_CHANNEL_CAPACITY, WatchBatch, WatchOptions, WatchStream};
@@ -25,8 +25,23 @@ use crate::watch::{WATCH_CHANNEL_CAPACITY, WatchBatch, WatchOptions, WatchStream
 const COMPACTED: &str = "required revision has been compacted";
 const FUTURE: &str = "required revision is a future revision";
 
+/// etcd's text when a request is over its `--max-request-bytes`.
+const TOO_LARGE: &str = "request is too large";
+
+/// etcd's default `--max-request-bytes` (1.5 MiB). etcd does not say which limit it
+/// applied, so errors report this one.
+const ETCD_DEFAULT_MAX_REQUEST_BYTES: usize = 1536 * 1024;
+
+/// Largest response accepted from etcd. The gRPC default (4 MiB) is smaller than a
+/// page of a few large objects or a catch-up watch response (up to 1,000 revisions), so,
+/// like the Kubernetes API server, accept up to `i32::MAX`.
+const MAX_RESPONSE_BYTES: usize = i32::MAX as usize;
+
 /// Keys per request when `prefix_stats` pages through a prefix.
 const STATS_PAGE: i64 = 1000;
+
+/// Times `prefix_stats` restarts when a compaction removes the revision it pages at.
+const STATS_ATTEMPTS: usize = 3;
 
 /// Configuration of an etcd backend.
 #[derive(Clone, Debug, Deserialize)]
@@ -55,9 +70,11 @@ impl EtcdOptions {
     }
 }
 
-/// A store on an etcd cluster. Cloning the client is cheap (one shared channel).
+/// A store on an etcd cluster. The clients share one gRPC channel; each call clones
+/// the one it needs (cheap), since `etcd-client` methods take `&mut self`.
 pub struct EtcdStore {
-    client: etcd::Client,
+    kv: etcd::KvClient,
+    watch: etcd::WatchClient,
     limits: Limits,
 }
 
@@ -145,7 +162,8 @@ impl EtcdStore {
             .await
             .map_err(etcd_error)?;
         let store = EtcdStore {
-            client,
+            kv: client.kv_client().max_decoding_message_size(MAX_RESPONSE_BYTES),
+            watch: client.watch_client().max_decoding_message_size(MAX_RESPONSE_BYTES),
             limits: options.limits,
         };
         tokio::time::timeout(timeout, store.current_revision())
@@ -176,8 +194,12 @@ impl EtcdStore {
     /// cancelled with it. Only used on the error path.
     async fn compacted_revision(&self) -> Result<Revision> {
         let options = etcd::WatchOptions::new().with_start_revision(1);
-        let mut watch_client = self.client.watch_client();
-        let stream = watch_client.watch(vec![0], Some(options)).await.map_err(etcd_error)?;
+        let stream = self
+            .watch
+            .clone()
+            .watch(vec![0], Some(options))
+            .await
+            .map_err(etcd_error)?;
         let (mut sender, mut responses) = stream.split();
         // etcd's watch sync loop (every 100 ms) reports the compaction after `created`.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
@@ -197,6 +219,38 @@ impl EtcdStore {
         }
         Ok(compacted)
     }
+
+    /// Pages through `prefix` at one revision (the first page's), so the counts are a
+    /// consistent snapshot. Fails if a compaction passes that revision mid-scan.
+    async fn scan_stats(&self, prefix: &[u8]) -> Result<PrefixStats, etcd::Error> {
+        let mut stats = PrefixStats::default();
+        let mut revision = 0;
+        let mut start: Option<Vec<u8>> = None;
+        loop {
+            let (from, end) = key_range(prefix, start.as_deref());
+            let request = etcd::GetOptions::new()
+                .with_range(end)
+                .with_limit(STATS_PAGE)
+                .with_revision(revision);
+            let response = self.kv.clone().get(from, Some(request)).await?;
+            if revision == 0 {
+                revision = header_revision(response.header());
+            }
+            for kv in response.kvs() {
+                stats.count += 1;
+                stats.bytes += kv.value().len() as u64;
+            }
+            match response.kvs().last() {
+                Some(last) if response.more() => {
+                    // The smallest key after `last`.
+                    let mut next = last.key().to_vec();
+                    next.push(0);
+                    start = Some(next);
+                }
+                _ => return Ok(stats),
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -208,7 +262,7 @@ impl Store for EtcdStore {
     async fn get(&self, key: &[u8], revision: Revision) -> Result<GetResponse> {
         self.limits.check_key(key)?;
         let options = etcd::GetOptions::new().with_revision(revision);
-        let response = match self.client.kv_client().get(key, Some(options)).await {
+        let response = match self.kv.clone().get(key, Some(options)).await {
             Ok(response) => response,
             Err(e) => return Err(self.read_error(e, revision).await),
         };
@@ -229,7 +283,7 @@ impl Store for EtcdStore {
             .with_range(end)
             .with_limit(options.limit as i64)
             .with_revision(options.revision);
-        let response = match self.client.kv_client().get(from, Some(request)).await {
+        let response = match self.kv.clone().get(from, Some(request)).await {
             Ok(response) => response,
             Err(e) => return Err(self.read_error(e, options.revision).await),
         };
@@ -250,7 +304,7 @@ impl Store for EtcdStore {
             .when(txn.compares.iter().map(convert_compare).collect::<Vec<_>>())
             .and_then(txn.success.iter().map(convert_op).collect::<Vec<_>>())
             .or_else(txn.failure.iter().map(convert_op).collect::<Vec<_>>());
-        let response = self.client.kv_client().txn(request).await.map_err(etcd_error)?;
+        let response = self.kv.clone().txn(request).await.map_err(|e| txn_error(&txn, e))?;
         Ok(TxnResponse {
             succeeded: response.succeeded(),
             revision: header_revision(response.header()),
@@ -271,8 +325,8 @@ impl Store for EtcdStore {
             request = request.with_progress_notify();
         }
         let stream = self
-            .client
-            .watch_client()
+            .watch
+            .clone()
             .watch(from, Some(request))
             .await
             .map_err(etcd_error)?;
@@ -283,7 +337,7 @@ impl Store for EtcdStore {
 
     async fn compact(&self, revision: Revision) -> Result<()> {
         let options = etcd::CompactionOptions::new().with_physical();
-        match self.client.kv_client().compact(revision, Some(options)).await {
+        match self.kv.clone().compact(revision, Some(options)).await {
             Ok(_) => Ok(()),
             // Compacting at or below the compacted revision is a no-op, as on embedded.
             Err(e) if e.to_string().contains(COMPACTED) => Ok(()),
@@ -293,48 +347,46 @@ impl Store for EtcdStore {
 
     async fn current_revision(&self) -> Result<Revision> {
         let options = etcd::GetOptions::new().with_count_only();
-        let response = self
-            .client
-            .kv_client()
-            .get(vec![0], Some(options))
-            .await
-            .map_err(etcd_error)?;
+        let response = self.kv.clone().get(vec![0], Some(options)).await.map_err(etcd_error)?;
         Ok(header_revision(response.header()))
     }
 
     async fn prefix_stats(&self, prefix: &[u8]) -> Result<PrefixStats> {
         self.limits.check_prefix(prefix)?;
-        let mut stats = PrefixStats::default();
-        let mut revision = 0;
-        let mut start: Option<Vec<u8>> = None;
+        let mut attempt = 1;
         loop {
-            let (from, end) = key_range(prefix, start.as_deref());
-            let request = etcd::GetOptions::new()
-                .with_range(end)
-                .with_limit(STATS_PAGE)
-                .with_revision(revision);
-            let response = self
-                .client
-                .kv_client()
-                .get(from, Some(request))
-                .await
-                .map_err(etcd_error)?;
-            if revision == 0 {
-                revision = header_revision(response.header());
-            }
-            for kv in response.kvs() {
-                stats.count += 1;
-                stats.bytes += kv.value().len() as u64;
-            }
-            match response.kvs().last() {
-                Some(last) if response.more() => {
-                    let mut next = last.key().to_vec();
-                    next.push(0);
-                    start = Some(next);
-                }
-                _ => return Ok(stats),
+            match self.scan_stats(prefix).await {
+                Err(e) if attempt < STATS_ATTEMPTS && e.to_string().contains(COMPACTED) => attempt += 1,
+                result => return result.map_err(etcd_error),
             }
         }
+    }
+}
+
+/// Maps a failed transaction. The [`Limits`] check catches oversized values first, but
+/// etcd's own request limit covers the whole request (keys, values, framing), so a value
+/// just under `max_value_bytes` can still be refused; that is reported as
+/// `ValueTooLarge` on the largest value, with the request's approximate size (etcd
+/// reports neither the size nor its limit).
+fn txn_error(txn: &Txn, error: etcd::Error) -> StoreError {
+    let message = error.to_string();
+    if !message.contains(TOO_LARGE) {
+        return StoreError::Etcd(message);
+    }
+    let puts = || {
+        txn.success.iter().chain(&txn.failure).filter_map(|op| match op {
+            TxnOp::Put { key, value } => Some((key, value)),
+            _ => None,
+        })
+    };
+    let Some((key, _)) = puts().max_by_key(|(_, value)| value.len()) else {
+        return StoreError::Etcd(message);
+    };
+    let size = txn.keys().map(Bytes::len).sum::<usize>() + puts().map(|(_, value)| value.len()).sum::<usize>();
+    StoreError::ValueTooLarge {
+        key: display_key(key),
+        size,
+        limit: ETCD_DEFAULT_MAX_REQUEST_BYTES,
     }
 }
 

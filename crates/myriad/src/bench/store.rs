@@ -139,7 +139,7 @@ async fn bench_etcd(args: &StoreBenchArgs) -> Result<Report> {
     let store = Arc::new(EtcdStore::connect(EtcdOptions::new(vec![etcd.endpoint()])).await?);
     let mut report = run_phases(store, args).await?;
     report.rss_bytes = rss_bytes(etcd.pid()).unwrap_or(0);
-    report.disk_bytes = dir_bytes(&etcd.data_dir());
+    report.disk_bytes = dir_bytes(etcd.data_dir());
     Ok(report)
 }
 
