@@ -1,8 +1,30 @@
 //! `myriad-api`: the rules of the Kubernetes object model, with no I/O — which resources
-//! exist and how they are named and stored, how object names and labels are validated,
-//! how selectors match, and how failures are described as `Status` objects. The API
-//! server and every component depend on it; it depends on nothing of theirs.
+//! exist and how they are named and stored ([`registry`]), how built-in kinds are checked
+//! against their typed form ([`typed`]) and patched ([`strategic_merge`]), how object
+//! names, labels, annotations and generic metadata are validated ([`validation`]), how
+//! label and field selectors parse and match ([`labels`], [`fields`]), and how failures
+//! are described: field-level errors ([`field_error`]) and the `Status` object every
+//! error response carries ([`status`]). Behaviour and message wording follow upstream
+//! apimachinery (Kubernetes 1.36) to the byte, because kubectl, client libraries and
+//! conformance tests read them; each module names the upstream code it mirrors.
+//!
+//! It does not serve HTTP, talk to storage, authenticate, run admission or keep any
+//! state: those live in `myriad-apiserver` and `myriad-store`, which depend on this crate
+//! and never the reverse. Everything here is a pure function of its inputs (except the
+//! random suffix of [`validation::generate_name`]), so the API server, the watch cache
+//! and controllers share one implementation of each rule.
 
+pub mod field_error;
+pub mod fields;
+mod go_format;
+pub mod labels;
 pub mod registry;
+pub mod schema;
+pub mod status;
 pub mod strategic_merge;
 pub mod typed;
+pub mod validation;
+
+pub use field_error::{FieldError, FieldErrorKind, FieldErrors, FieldPath, FieldValue};
+pub use schema::{GroupKind, GroupResource};
+pub use status::{Status, StatusCause, StatusDetails, StatusReason};
