@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Json, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
+use myriad_api::labels;
 use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
@@ -228,15 +229,14 @@ impl Ctx<'_> {
         Ok(watch::respond(self.store.clone(), request))
     }
 
-    /// The object filter of `fieldSelector` (`=`, `==`, `!=`, comma-separated), over the
-    /// fields Kubernetes supports for the kind ([`field_pointer`]). `labelSelector` is
-    /// refused rather than ignored until label selectors are implemented.
+    /// The object filter of `labelSelector` (Kubernetes' selector language) and
+    /// `fieldSelector` (`=`, `==`, `!=`, comma-separated, over the fields Kubernetes
+    /// supports for the kind: [`field_pointer`]).
     fn selector(&self) -> Result<impl Fn(&Value) -> bool + Send + Sync + 'static, ApiError> {
-        if self.params.get("labelSelector").is_some_and(|s| !s.is_empty()) {
-            return Err(ApiError::BadRequest(
-                "labelSelector is not supported by this server yet".into(),
-            ));
-        }
+        let labels = match self.params.get("labelSelector").filter(|s| !s.is_empty()) {
+            Some(text) => Some(labels::Selector::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))?),
+            None => None,
+        };
         let mut terms = Vec::new();
         let selector = self.params.get("fieldSelector").map(String::as_str).unwrap_or("");
         for term in selector.split(',').filter(|t| !t.is_empty()) {
@@ -254,14 +254,15 @@ impl Ctx<'_> {
             terms.push((pointer, negate, value.trim().to_string()));
         }
         Ok(move |object: &Value| {
-            terms.iter().all(|(pointer, negate, value)| {
-                let actual = match object.pointer(pointer) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                };
-                (actual == *value) != *negate
-            })
+            labels.as_ref().is_none_or(|selector| selector.matches_object(object))
+                && terms.iter().all(|(pointer, negate, value)| {
+                    let actual = match object.pointer(pointer) {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Null) | None => String::new(),
+                        Some(other) => other.to_string(),
+                    };
+                    (actual == *value) != *negate
+                })
         })
     }
 

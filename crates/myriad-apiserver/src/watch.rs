@@ -156,25 +156,37 @@ async fn send_initial(store: &Arc<dyn Store>, request: &WatchRequest, sink: &Sin
     }
 }
 
-/// The watch events of one store revision.
+/// The watch events of one store revision. With a filter, an object that starts to
+/// match arrives as `ADDED` and one that stops matching as `DELETED` (carrying its last
+/// matching state at this revision), as Kubernetes' cacher does.
 fn events(batch: &WatchBatch, request: &WatchRequest) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::with_capacity(batch.events.len());
+    let at_revision = |mut object: Value| {
+        metadata_mut(&mut object).insert("resourceVersion".into(), json!(batch.revision.to_string()));
+        object
+    };
     for event in &batch.events {
-        let (kind, object) = match event.kind {
+        let previous = event.prev_kv.as_ref().map(decode_stored).transpose()?;
+        let was = previous.as_ref().is_some_and(|p| (request.filter)(p));
+        match event.kind {
             EventKind::Put => {
-                let kind = if event.kv.version == 1 { "ADDED" } else { "MODIFIED" };
-                (kind, decode_stored(&event.kv)?)
+                let object = decode_stored(&event.kv)?;
+                match ((request.filter)(&object), was) {
+                    (true, true) => out.push(json!({"type": "MODIFIED", "object": object})),
+                    (true, false) => out.push(json!({"type": "ADDED", "object": object})),
+                    (false, true) => {
+                        if let Some(previous) = previous {
+                            out.push(json!({"type": "DELETED", "object": at_revision(previous)}));
+                        }
+                    }
+                    (false, false) => {}
+                }
             }
             EventKind::Delete => {
-                let Some(prev) = &event.prev_kv else { continue };
-                let mut object = decode_stored(prev)?;
-                // A deleted object carries the revision of its deletion.
-                metadata_mut(&mut object).insert("resourceVersion".into(), json!(batch.revision.to_string()));
-                ("DELETED", object)
+                if let (Some(previous), true) = (previous, was) {
+                    out.push(json!({"type": "DELETED", "object": at_revision(previous)}));
+                }
             }
-        };
-        if (request.filter)(&object) {
-            out.push(json!({"type": kind, "object": object}));
         }
     }
     Ok(out)

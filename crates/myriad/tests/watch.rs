@@ -155,3 +155,53 @@ fn watches_resume_stream_and_expire() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn label_selected_watches_see_objects_enter_and_leave() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    create_cm(&server, dir.path(), "default", "c1")?;
+    create_cm(&server, dir.path(), "default", "c2")?;
+    run(&server, &["label", "cm", "c2", "tier=t2"])?;
+    let listed = run(&server, &["get", "cm", "-l", "tier=t2", "-o", "name"])?;
+    ensure!(listed.trim() == "configmap/c2", "{listed}");
+    let listed = run(&server, &["get", "cm", "-l", "tier notin (t2)", "-o", "name"])?;
+    ensure!(listed.trim() == "configmap/c1", "{listed}");
+    let bad = server.kubectl(&["get", "cm", "-l", "bad key=x"])?;
+    ensure!(
+        String::from_utf8_lossy(&bad.stderr).contains("unable to parse requirement"),
+        "{bad:?}"
+    );
+
+    let events = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            raw_events(
+                &server,
+                "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=tier%3Dt2",
+                |e| e.len() >= 4,
+            )
+        });
+        std::thread::sleep(Duration::from_millis(700));
+        let _ = run(&server, &["label", "cm", "c1", "tier=t2"]);
+        let _ = run(&server, &["label", "cm", "c1", "tier=t9", "--overwrite"]);
+        let _ = run(&server, &["label", "cm", "c2", "other=x"]);
+        reader.join().map_err(|_| anyhow::anyhow!("reader panicked"))?
+    })?;
+    let seen: Vec<(String, String)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap_or("").to_string(),
+                e["object"]["metadata"]["name"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let expected = [("ADDED", "c2"), ("ADDED", "c1"), ("DELETED", "c1"), ("MODIFIED", "c2")];
+    ensure!(
+        seen.iter()
+            .map(|(t, n)| (t.as_str(), n.as_str()))
+            .eq(expected.iter().copied()),
+        "{seen:?}"
+    );
+    Ok(())
+}
