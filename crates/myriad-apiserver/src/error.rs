@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 /// One field problem of an `Invalid` (422) error.
 #[derive(Clone, Debug)]
 pub struct Cause {
-    pub reason: &'static str,
+    pub reason: String,
     pub field: String,
     pub message: String,
 }
@@ -221,7 +221,7 @@ mod tests {
             kind: "ConfigMap".into(),
             name: "Bad".into(),
             causes: vec![Cause {
-                reason: "FieldValueRequired",
+                reason: "FieldValueRequired".into(),
                 field: "metadata.name".into(),
                 message: "Required value".into(),
             }],

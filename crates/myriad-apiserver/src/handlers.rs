@@ -16,7 +16,7 @@ use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::objects::{self, check_name, decode_body, decode_stored, encode, name_of};
+use crate::objects::{self, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
 use crate::{deletion, field_validation, subresource, table, watch};
@@ -381,7 +381,6 @@ impl Ctx<'_> {
                 _ => String::new(),
             },
         };
-        check_name(self.info, &name)?;
         objects::metadata_mut(&mut object).insert("name".into(), json!(name));
         self.ensure_namespace().await?;
         objects::stamp_new(&mut object, self.info, self.req.namespace.as_deref());
@@ -414,6 +413,7 @@ impl Ctx<'_> {
 
     /// `fieldValidation` for the object about to be stored.
     fn validate(&self, object: &mut Value) -> Result<Vec<String>, ApiError> {
+        objects::validate_metadata(self.info, object)?;
         let mode = field_validation::Mode::from_param(self.params.get("fieldValidation"))?;
         field_validation::check(self.info, object, mode)
     }

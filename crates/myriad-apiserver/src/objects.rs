@@ -2,6 +2,7 @@
 //! the store's `mod_revision` and is filled in on the way out.
 
 use myriad_api::registry::ResourceInfo;
+use myriad_api::validation::{self, NameRule};
 use myriad_store::KeyValue;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -57,35 +58,40 @@ pub fn name_of(object: &Value) -> Option<&str> {
     object.pointer("/metadata/name").and_then(Value::as_str)
 }
 
-/// Checks the name as a path segment, as Kubernetes does for every resource.
-pub fn check_name(info: &ResourceInfo, name: &str) -> Result<(), ApiError> {
-    let message = if name.is_empty() {
-        Some("Required value: name or generateName is required")
-    } else if name == "." || name == ".." {
-        Some("Invalid value: may not be '.' or '..'")
-    } else if name.contains('/') || name.contains('%') {
-        Some("Invalid value: may not contain '/' or '%'")
-    } else if name.len() > 253 {
-        Some("Invalid value: must be no more than 253 characters")
-    } else {
-        None
-    };
-    match message {
-        None => Ok(()),
-        Some(message) => Err(ApiError::Invalid {
-            kind: info.kind.to_string(),
-            name: name.to_string(),
-            causes: vec![Cause {
-                reason: if name.is_empty() {
-                    "FieldValueRequired"
-                } else {
-                    "FieldValueInvalid"
-                },
-                field: "metadata.name".into(),
-                message: message.into(),
-            }],
-        }),
+/// The name rule Kubernetes applies to a built-in resource.
+fn name_rule(info: &ResourceInfo) -> NameRule {
+    match info.resource {
+        "namespaces" => NameRule::Dns1123Label,
+        "services" => NameRule::Dns1035Label,
+        _ => NameRule::Dns1123Subdomain,
     }
+}
+
+/// Validates `metadata` (name by the kind's rule, generateName, namespace, labels,
+/// annotations, finalizers) with upstream's messages; 422 Invalid with one cause per
+/// problem.
+pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Result<(), ApiError> {
+    let metadata = object.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    let errors = validation::validate_object_meta(&metadata, info.namespaced, name_rule(info));
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let causes = errors
+        .iter()
+        .map(|error| {
+            let cause = error.to_cause();
+            Cause {
+                reason: cause.reason.as_str().to_string(),
+                field: cause.field,
+                message: cause.message,
+            }
+        })
+        .collect();
+    Err(ApiError::Invalid {
+        kind: info.kind.to_string(),
+        name: name_of(object).unwrap_or("").to_string(),
+        causes,
+    })
 }
 
 /// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).
@@ -159,7 +165,7 @@ pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> 
             kind: info.kind.to_string(),
             name: name_of(object).unwrap_or("").to_string(),
             causes: vec![Cause {
-                reason: "FieldValueTooLong",
+                reason: "FieldValueTooLong".into(),
                 field: "<object>".into(),
                 message: format!(
                     "Too long: must have at most {MAX_OBJECT_BYTES} bytes (object is {} bytes)",

@@ -103,7 +103,7 @@ pub fn apply_scale(object: &mut Value, scale: &Value) -> Result<(), ApiError> {
                 .unwrap_or("")
                 .into(),
             causes: vec![crate::error::Cause {
-                reason: "FieldValueInvalid",
+                reason: "FieldValueInvalid".into(),
                 field: "spec.replicas".into(),
                 message: format!("Invalid value: {replicas}: must be greater than or equal to 0"),
             }],

@@ -44,6 +44,29 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
         "{message}"
     );
     status(post(JSON, br#"{"metadata":{}}"#)?, 422, "Invalid")?;
+    let upper = status(post(JSON, br#"{"metadata":{"name":"Bad_Name"}}"#)?, 422, "Invalid")?;
+    ensure!(
+        upper.starts_with("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"),
+        "{upper}"
+    );
+    let label = status(
+        post(JSON, br#"{"metadata":{"name":"ok","labels":{"bad key":"v"}}}"#)?,
+        422,
+        "Invalid",
+    )?;
+    ensure!(label.contains("metadata.labels: Invalid value: \"bad key\""), "{label}");
+    let ns = server.curl(
+        "POST",
+        "/api/v1/namespaces",
+        JSON,
+        br#"{"metadata":{"name":"has.dot"}}"#,
+        true,
+    )?;
+    let ns = status(ns, 422, "Invalid")?;
+    ensure!(
+        ns.ends_with("metadata.name: Invalid value: \"has.dot\": must not contain dots"),
+        "{ns}"
+    );
 
     let big_value = "x".repeat(2 * 1024 * 1024);
     let big_object = format!(r#"{{"metadata":{{"name":"big"}},"data":{{"a":"{big_value}"}}}}"#);
