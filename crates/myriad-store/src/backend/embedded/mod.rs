@@ -429,11 +429,15 @@ impl Store for EmbeddedStore {
         response.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn watch(&self, options: WatchOptions) -> Result<WatchStream> {
+    async fn watch(&self, mut options: WatchOptions) -> Result<WatchStream> {
         self.shared.limits.check_prefix(&options.prefix)?;
         {
             let index = self.shared.index.read();
-            if options.start_revision != 0 && options.start_revision <= index.compacted() {
+            // "From now" is fixed here, not when the watch task first runs: a write that
+            // completes after `watch` returns must be seen even if the task is slow to start.
+            if options.start_revision == 0 {
+                options.start_revision = index.current() + 1;
+            } else if options.start_revision <= index.compacted() {
                 return Err(StoreError::Compacted {
                     requested: options.start_revision,
                     compacted: index.compacted(),

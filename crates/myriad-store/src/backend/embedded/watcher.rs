@@ -29,6 +29,7 @@ pub async fn run(shared: Arc<Shared>, options: WatchOptions, tx: Sink) {
 }
 
 async fn serve(shared: &Arc<Shared>, options: &WatchOptions, tx: &Sink) -> Result<()> {
+    // `watch` resolved "from now" (0) to a concrete revision before spawning this task.
     let mut next = options.start_revision;
     let mut ticker = tokio::time::interval(shared.progress_interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -36,9 +37,6 @@ async fn serve(shared: &Arc<Shared>, options: &WatchOptions, tx: &Sink) -> Resul
     'subscribe: loop {
         let subscription = shared.hub.subscribe(&options.prefix).ok_or(StoreError::Closed)?;
         let mut receiver = subscription.receiver;
-        if next == 0 {
-            next = subscription.current + 1;
-        }
         while next <= subscription.current {
             let (batches, upto) =
                 read_history(shared.clone(), options.prefix.clone(), next, subscription.current).await?;
