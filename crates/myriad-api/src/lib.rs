@@ -14,6 +14,7 @@
 //! random suffix of [`validation::generate_name`]), so the API server, the watch cache
 //! and controllers share one implementation of each rule.
 
+pub mod defaults;
 pub mod field_error;
 pub mod fields;
 mod go_format;

@@ -219,6 +219,51 @@ pub static BUILTIN: &[ResourceInfo] = &[
         &[],
         &[],
     ),
+    // Stored and served now; the security issue enforces them.
+    resource(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        "ClusterRoleBinding",
+        false,
+        &[],
+        &[],
+        &[],
+    ),
+    resource(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterroles",
+        "clusterrole",
+        "ClusterRole",
+        false,
+        &[],
+        &[],
+        &[],
+    ),
+    resource(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "rolebindings",
+        "rolebinding",
+        "RoleBinding",
+        true,
+        &[],
+        &[],
+        &[],
+    ),
+    resource(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "roles",
+        "role",
+        "Role",
+        true,
+        &[],
+        &[],
+        &[],
+    ),
 ];
 
 /// The API groups in discovery order (the core group is served under `/api`).
@@ -262,7 +307,15 @@ mod tests {
         let deploy = lookup("apps", "v1", "deployments").unwrap();
         assert_eq!(deploy.api_version(), "apps/v1");
         assert_eq!(deploy.group_resource(), "deployments.apps");
-        assert_eq!(groups(), vec!["apps", "coordination.k8s.io", "events.k8s.io"]);
+        assert_eq!(
+            groups(),
+            vec![
+                "apps",
+                "coordination.k8s.io",
+                "events.k8s.io",
+                "rbac.authorization.k8s.io"
+            ]
+        );
     }
 
     #[test]

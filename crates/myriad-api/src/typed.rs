@@ -6,6 +6,7 @@ use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::events::v1 as events;
+use k8s_openapi::api::rbac::v1 as rbac;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -43,6 +44,10 @@ pub fn decode(group: &str, kind: &str, object: &Value) -> Result<Option<Decoded>
         ("apps", "DaemonSet") => check::<apps::DaemonSet>(object),
         ("coordination.k8s.io", "Lease") => check::<coordination::Lease>(object),
         ("events.k8s.io", "Event") => check::<events::Event>(object),
+        ("rbac.authorization.k8s.io", "Role") => check::<rbac::Role>(object),
+        ("rbac.authorization.k8s.io", "ClusterRole") => check::<rbac::ClusterRole>(object),
+        ("rbac.authorization.k8s.io", "RoleBinding") => check::<rbac::RoleBinding>(object),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => check::<rbac::ClusterRoleBinding>(object),
         _ => return Ok(None),
     };
     found.map(Some)

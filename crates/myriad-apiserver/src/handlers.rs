@@ -1,6 +1,7 @@
 //! Resource requests: get, list (with `limit`/`continue`), create, update, delete, for
 //! every registered resource, on JSON objects stored under Kubernetes' key layout.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use crate::error::ApiError;
 use crate::objects::{self, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{deletion, field_validation, subresource, table, watch};
+use crate::{deletion, field_validation, protobuf, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -89,9 +90,9 @@ async fn serve(
     match req.verb {
         Verb::Get => ctx.get().await,
         Verb::List => ctx.list().await,
-        Verb::Create => ctx.create(check_json(headers, &body)?).await,
-        Verb::Update => ctx.update(check_json(headers, &body)?).await,
-        Verb::Delete => ctx.delete(&body).await,
+        Verb::Create => ctx.create(&json_body(headers, &body)?).await,
+        Verb::Update => ctx.update(&json_body(headers, &body)?).await,
+        Verb::Delete => ctx.delete(&json_body(headers, &body)?).await,
         Verb::Patch => {
             let content_type = headers
                 .get(header::CONTENT_TYPE)
@@ -100,23 +101,29 @@ async fn serve(
             ctx.patch(PatchType::from_content_type(content_type)?, &body).await
         }
         Verb::Watch => ctx.watch(),
-        Verb::DeleteCollection => ctx.delete_collection(&body).await,
+        Verb::DeleteCollection => ctx.delete_collection(&json_body(headers, &body)?).await,
     }
 }
 
-/// Bodies must be JSON (YAML and protobuf are not accepted yet).
-fn check_json<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<&'b [u8], ApiError> {
+/// The request body as JSON: JSON is taken as it is, Kubernetes protobuf (what
+/// client-go's typed clients send) is decoded into the same JSON object.
+fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json");
-    let media = content_type.split(';').next().unwrap_or("").trim();
-    if media != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json (got {media})"
-        )));
+    match content_type.split(';').next().unwrap_or("").trim() {
+        "application/json" | "" => Ok(Cow::Borrowed(body)),
+        protobuf::MEDIA_TYPE => {
+            let object = protobuf::to_json(body)
+                .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?;
+            Ok(Cow::Owned(object.to_string().into_bytes()))
+        }
+        media => Err(ApiError::UnsupportedMediaType(format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, {} (got {media})",
+            protobuf::MEDIA_TYPE
+        ))),
     }
-    Ok(body)
 }
 
 struct Ctx<'a> {
@@ -387,7 +394,7 @@ impl Ctx<'_> {
         if self.info.resource == "namespaces" {
             object["status"] = json!({"phase": "Active"});
         }
-        let warnings = self.validate(&mut object)?;
+        let warnings = self.admit(&mut object)?;
         if self.dry_run() {
             return Ok(field_validation::with_warnings(
                 self.respond(StatusCode::CREATED, object),
@@ -411,8 +418,10 @@ impl Ctx<'_> {
         ))
     }
 
-    /// `fieldValidation` for the object about to be stored.
-    fn validate(&self, object: &mut Value) -> Result<Vec<String>, ApiError> {
+    /// Defaults and validates the object about to be stored; returns `fieldValidation`
+    /// warnings.
+    fn admit(&self, object: &mut Value) -> Result<Vec<String>, ApiError> {
+        myriad_api::defaults::apply(self.info.group, self.info.kind, object);
         objects::validate_metadata(self.info, object)?;
         let mode = field_validation::Mode::from_param(self.params.get("fieldValidation"))?;
         field_validation::check(self.info, object, mode)
@@ -454,7 +463,7 @@ impl Ctx<'_> {
         current_rev: Revision,
     ) -> Result<Option<Response>, ApiError> {
         let mut object = self.merge_into(change, current)?;
-        let warnings = self.validate(&mut object)?;
+        let warnings = self.admit(&mut object)?;
         if self.dry_run() {
             objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(current_rev.to_string()));
             return Ok(Some(field_validation::with_warnings(self.written(object), &warnings)));

@@ -22,6 +22,7 @@ pub mod objects;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod protobuf;
 pub mod request_info;
 pub mod routes;
 pub mod server;

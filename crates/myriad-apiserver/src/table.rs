@@ -125,6 +125,15 @@ fn columns(info: &ResourceInfo) -> &'static [(&'static str, u8)] {
             ("Object", 0),
             ("Message", 0),
         ],
+        "roles" | "clusterroles" => &[("Name", 0), ("Created At", 0)],
+        "rolebindings" | "clusterrolebindings" => &[
+            ("Name", 0),
+            ("Role", 0),
+            ("Age", 0),
+            ("Users", 1),
+            ("Groups", 1),
+            ("ServiceAccounts", 1),
+        ],
         _ => &[("Name", 0), ("Age", 0)],
     }
 }
@@ -414,6 +423,30 @@ fn cells(info: &ResourceInfo, o: &Value, now: OffsetDateTime) -> Vec<Value> {
                 text(o, "/involvedObject/name")
             );
             vec![last, text(o, "/type"), text(o, "/reason"), object, text(o, "/message")]
+        }
+        "roles" | "clusterroles" => vec![name, text(o, "/metadata/creationTimestamp")],
+        "rolebindings" | "clusterrolebindings" => {
+            let role = format!("{}/{}", text(o, "/roleRef/kind"), text(o, "/roleRef/name"));
+            let subjects = o.get("subjects").and_then(Value::as_array).cloned().unwrap_or_default();
+            let of_kind = |kind: &str| {
+                subjects
+                    .iter()
+                    .filter(|s| s.get("kind").and_then(Value::as_str) == Some(kind))
+                    .map(|s| match kind {
+                        "ServiceAccount" => format!("{}/{}", text(s, "/namespace"), text(s, "/name")),
+                        _ => text(s, "/name"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            vec![
+                name,
+                role,
+                age,
+                of_kind("User"),
+                of_kind("Group"),
+                of_kind("ServiceAccount"),
+            ]
         }
         _ => vec![name, age],
     };

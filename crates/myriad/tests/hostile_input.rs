@@ -36,6 +36,9 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     let wrong_kind = br#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#;
     ensure!(status(post(JSON, wrong_kind)?, 400, "BadRequest")?.contains("Secret"));
     status(post("application/xml", b"<ConfigMap/>")?, 415, "UnsupportedMediaType")?;
+    let protobuf = "application/vnd.kubernetes.protobuf";
+    status(post(protobuf, br#"{"metadata":{"name":"json"}}"#)?, 400, "BadRequest")?;
+    status(post(protobuf, b"k8s\0\x0a\xff\xff\xff")?, 400, "BadRequest")?;
 
     let bad_name = br#"{"metadata":{"name":"a/b"}}"#;
     let message = status(post(JSON, bad_name)?, 422, "Invalid")?;
