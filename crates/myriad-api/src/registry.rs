@@ -1,7 +1,12 @@
 //! The built-in resources: what discovery advertises and how each is stored.
 
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use crate::custom::CustomResource;
+
 /// One resource type as the API serves it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInfo {
     /// API group; empty for the core (`v1`) group.
     pub group: &'static str,
@@ -15,6 +20,8 @@ pub struct ResourceInfo {
     pub categories: &'static [&'static str],
     /// Subresources served under `…/{name}/{subresource}`.
     pub subresources: &'static [&'static str],
+    /// What a CustomResourceDefinition says about this resource; `None` for built-ins.
+    pub custom: Option<Arc<CustomResource>>,
 }
 
 /// Verbs every built-in resource supports (kubectl reads them from discovery).
@@ -48,11 +55,19 @@ impl ResourceInfo {
         }
     }
 
-    /// The store prefix holding every object of this resource. Built-in resources use
-    /// Kubernetes' layout (`/registry/pods/`), so a store router can move one resource
-    /// type to its own backend by prefix.
+    /// The store prefix holding every object of this resource, in Kubernetes' layout
+    /// (`/registry/pods/` for built-ins, `/registry/{group}/{resource}/` for custom
+    /// resources), so a store router can move one resource type to its own backend.
     pub fn storage_prefix(&self) -> String {
-        format!("/registry/{}/", self.resource)
+        match self.custom {
+            Some(_) => format!("/registry/{}/{}/", self.group, self.resource),
+            None => format!("/registry/{}/", self.resource),
+        }
+    }
+
+    /// Whether `name` is one of the subresources served.
+    pub fn has_subresource(&self, name: &str) -> bool {
+        self.subresources.contains(&name)
     }
 
     /// The store key of one object.
@@ -100,6 +115,37 @@ const fn resource(
         short_names,
         categories,
         subresources,
+        custom: None,
+    }
+}
+
+/// A `&'static str` equal to `s`. Custom resources' names live as long as the process;
+/// each distinct string is stored once, so redefining a CRD does not grow memory.
+pub fn intern(s: &str) -> &'static str {
+    static STRINGS: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+    let mut strings = STRINGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match strings.get(s) {
+        Some(interned) => interned,
+        None => {
+            let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+            strings.insert(leaked);
+            leaked
+        }
+    }
+}
+
+/// A `&'static` list equal to `items`, stored once per distinct list (see [`intern`]).
+pub fn intern_list(items: &[String]) -> &'static [&'static str] {
+    static LISTS: LazyLock<Mutex<HashSet<&'static [&'static str]>>> = LazyLock::new(Default::default);
+    let items: Vec<&'static str> = items.iter().map(|s| intern(s)).collect();
+    let mut lists = LISTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match lists.get(items.as_slice()) {
+        Some(interned) => interned,
+        None => {
+            let leaked: &'static [&'static str] = Box::leak(items.into_boxed_slice());
+            lists.insert(leaked);
+            leaked
+        }
     }
 }
 
@@ -264,6 +310,17 @@ pub static BUILTIN: &[ResourceInfo] = &[
         &[],
         &[],
     ),
+    resource(
+        "apiextensions.k8s.io",
+        "v1",
+        "customresourcedefinitions",
+        "customresourcedefinition",
+        "CustomResourceDefinition",
+        false,
+        &["crd", "crds"],
+        &["api-extensions"],
+        &["status"],
+    ),
 ];
 
 /// The API groups in discovery order (the core group is served under `/api`).
@@ -313,7 +370,8 @@ mod tests {
                 "apps",
                 "coordination.k8s.io",
                 "events.k8s.io",
-                "rbac.authorization.k8s.io"
+                "rbac.authorization.k8s.io",
+                "apiextensions.k8s.io"
             ]
         );
     }

@@ -7,6 +7,7 @@ use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::events::v1 as events;
 use k8s_openapi::api::rbac::v1 as rbac;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -48,6 +49,9 @@ pub fn decode(group: &str, kind: &str, object: &Value) -> Result<Option<Decoded>
         ("rbac.authorization.k8s.io", "ClusterRole") => check::<rbac::ClusterRole>(object),
         ("rbac.authorization.k8s.io", "RoleBinding") => check::<rbac::RoleBinding>(object),
         ("rbac.authorization.k8s.io", "ClusterRoleBinding") => check::<rbac::ClusterRoleBinding>(object),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            check::<apiextensions::CustomResourceDefinition>(object)
+        }
         _ => return Ok(None),
     };
     found.map(Some)

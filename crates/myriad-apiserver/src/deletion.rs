@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::objects::{self, decode_stored, encode, metadata_mut};
 
@@ -128,9 +129,9 @@ pub async fn remove(store: &Arc<dyn Store>, key: &str, revision: i64) -> Result<
 
 /// Empties a terminating namespace, then removes it. Objects with finalizers are marked
 /// and waited for; everything else (pods included) is removed at once.
-pub async fn finalize_namespace(store: Arc<StoreRouter>, namespace: String) {
+pub async fn finalize_namespace(store: Arc<StoreRouter>, catalog: Arc<Catalog>, namespace: String) {
     loop {
-        match sweep(&store, &namespace).await {
+        match sweep(&store, &catalog, &namespace).await {
             Ok(true) => return,
             Ok(false) => {}
             Err(error) => {
@@ -142,32 +143,15 @@ pub async fn finalize_namespace(store: Arc<StoreRouter>, namespace: String) {
 }
 
 /// One pass: true once the namespace itself is gone.
-async fn sweep(store: &StoreRouter, namespace: &str) -> Result<bool, ApiError> {
+async fn sweep(store: &StoreRouter, catalog: &Catalog, namespace: &str) -> Result<bool, ApiError> {
     let mut remaining = 0;
     let mut seen_prefixes = Vec::new();
-    for info in registry::BUILTIN.iter().filter(|r| r.namespaced) {
+    for info in catalog.all().iter().filter(|r| r.namespaced) {
         let prefix = info.namespace_prefix(Some(namespace));
         if seen_prefixes.contains(&prefix) {
             continue;
         }
-        let backend = store.store_for(prefix.as_bytes()).clone();
-        let page = backend.range(prefix.as_bytes(), RangeOptions::default()).await?;
-        for kv in &page.kvs {
-            let mut object = decode_stored(kv)?;
-            let key = String::from_utf8_lossy(&kv.key).into_owned();
-            if has_finalizers(&object) {
-                remaining += 1;
-                if !deleting(&object) {
-                    mark(info, &mut object, 0);
-                    backend
-                        .update(kv.key.as_ref(), &encode(&object, info)?, kv.mod_revision)
-                        .await?
-                        .ok();
-                }
-            } else if !remove(&backend, &key, kv.mod_revision).await? {
-                remaining += 1;
-            }
-        }
+        remaining += empty_prefix(store, info, &prefix).await?;
         seen_prefixes.push(prefix);
     }
     if remaining > 0 {
@@ -189,8 +173,33 @@ async fn sweep(store: &StoreRouter, namespace: &str) -> Result<bool, ApiError> {
     Ok(true)
 }
 
+/// Deletes every object under `prefix`: objects with finalizers are marked and counted
+/// as remaining, the rest removed at once. Returns how many remain.
+pub async fn empty_prefix(store: &StoreRouter, info: &ResourceInfo, prefix: &str) -> Result<usize, ApiError> {
+    let mut remaining = 0;
+    let backend = store.store_for(prefix.as_bytes()).clone();
+    let page = backend.range(prefix.as_bytes(), RangeOptions::default()).await?;
+    for kv in &page.kvs {
+        let mut object = decode_stored(kv)?;
+        let key = String::from_utf8_lossy(&kv.key).into_owned();
+        if has_finalizers(&object) {
+            remaining += 1;
+            if !deleting(&object) {
+                mark(info, &mut object, 0);
+                backend
+                    .update(kv.key.as_ref(), &encode(&object, info)?, kv.mod_revision)
+                    .await?
+                    .ok();
+            }
+        } else if !remove(&backend, &key, kv.mod_revision).await? {
+            remaining += 1;
+        }
+    }
+    Ok(remaining)
+}
+
 /// Restarts the cleanup of namespaces that were terminating when the server stopped.
-pub async fn resume_terminating_namespaces(store: &Arc<StoreRouter>) -> Result<(), ApiError> {
+pub async fn resume_terminating_namespaces(store: &Arc<StoreRouter>, catalog: &Arc<Catalog>) -> Result<(), ApiError> {
     let namespaces =
         registry::lookup("", "v1", "namespaces").ok_or_else(|| ApiError::Internal("no namespaces".into()))?;
     let backend = store.store_for(namespaces.storage_prefix().as_bytes());
@@ -203,7 +212,7 @@ pub async fn resume_terminating_namespaces(store: &Arc<StoreRouter>) -> Result<(
         if deleting(&object)
             && let Some(name) = objects::name_of(&object)
         {
-            tokio::spawn(finalize_namespace(store.clone(), name.to_string()));
+            tokio::spawn(finalize_namespace(store.clone(), catalog.clone(), name.to_string()));
         }
     }
     Ok(())

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json, Response};
-use myriad_api::registry::{self, ResourceInfo, VERBS};
+use myriad_api::registry::{ResourceInfo, VERBS};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -18,19 +18,19 @@ pub async fn api(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
-pub async fn core_v1() -> Json<Value> {
-    Json(resource_list("", "v1"))
+pub async fn core_v1(State(state): State<AppState>) -> Json<Value> {
+    Json(resource_list(&state, "", "v1"))
 }
 
-pub async fn apis() -> Json<Value> {
-    let groups: Vec<Value> = registry::groups().into_iter().map(group).collect();
+pub async fn apis(State(state): State<AppState>) -> Json<Value> {
+    let groups: Vec<Value> = state.catalog.groups().into_iter().map(|g| group(&state, g)).collect();
     Json(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}))
 }
 
-pub async fn api_group(Path(name): Path<String>) -> Response {
-    match registry::groups().into_iter().find(|g| *g == name) {
+pub async fn api_group(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    match state.catalog.groups().into_iter().find(|g| *g == name) {
         Some(name) => {
-            let mut doc = group(name);
+            let mut doc = group(&state, name);
             doc["kind"] = json!("APIGroup");
             doc["apiVersion"] = json!("v1");
             Json(doc).into_response()
@@ -39,28 +39,30 @@ pub async fn api_group(Path(name): Path<String>) -> Response {
     }
 }
 
-pub async fn group_version(Path((group, version)): Path<(String, String)>) -> Response {
-    if registry::resources_of(&group, &version).next().is_none() {
+pub async fn group_version(State(state): State<AppState>, Path((group, version)): Path<(String, String)>) -> Response {
+    if state.catalog.resources_of(&group, &version).is_empty() {
         return ApiError::PathNotFound(format!("/apis/{group}/{version}")).into_response();
     }
-    Json(resource_list(&group, &version)).into_response()
+    Json(resource_list(&state, &group, &version)).into_response()
 }
 
-fn group(name: &str) -> Value {
-    let version = registry::BUILTIN
-        .iter()
-        .find(|r| r.group == name)
-        .map_or("v1", |r| r.version);
-    let gv = json!({"groupVersion": format!("{name}/{version}"), "version": version});
-    json!({"name": name, "versions": [gv.clone()], "preferredVersion": gv})
+fn group(state: &AppState, name: &str) -> Value {
+    let versions: Vec<Value> = state
+        .catalog
+        .versions(name)
+        .into_iter()
+        .map(|version| json!({"groupVersion": format!("{name}/{version}"), "version": version}))
+        .collect();
+    let preferred = versions.first().cloned().unwrap_or(Value::Null);
+    json!({"name": name, "versions": versions, "preferredVersion": preferred})
 }
 
-fn resource_list(group: &str, version: &str) -> Value {
+fn resource_list(state: &AppState, group: &str, version: &str) -> Value {
     let mut resources = Vec::new();
-    for info in registry::resources_of(group, version) {
-        resources.push(resource_entry(info));
+    for info in state.catalog.resources_of(group, version) {
+        resources.push(resource_entry(&info));
         for sub in info.subresources {
-            resources.push(subresource_entry(info, sub));
+            resources.push(subresource_entry(&info, sub));
         }
     }
     let group_version = if group.is_empty() {

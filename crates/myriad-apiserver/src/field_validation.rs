@@ -1,10 +1,11 @@
 //! `fieldValidation` (`Ignore`, `Warn` — the default — or `Strict`): what happens to
-//! fields a built-in kind does not have. Wrong types are refused in every mode.
+//! fields a kind does not have (a built-in's typed form, a custom resource's schema).
+//! Unknown fields are never stored; wrong types of built-ins are refused in every mode.
 
 use axum::http::HeaderValue;
 use axum::response::Response;
 use myriad_api::registry::ResourceInfo;
-use myriad_api::typed;
+use myriad_api::{custom_schema, typed};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -40,13 +41,20 @@ pub fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Result<Vec<
             version = info.version
         ))
     };
-    let decoded = match typed::decode(info.group, info.kind, object) {
-        Err(error) => return Err(cannot(error.0)),
-        Ok(None) => return Ok(Vec::new()),
-        Ok(Some(decoded)) => decoded,
+    let unknown = match &info.custom {
+        Some(custom) => match &custom.schema {
+            Some(schema) => custom_schema::prune(schema, object),
+            None => Vec::new(),
+        },
+        None => match typed::decode(info.group, info.kind, object) {
+            Err(error) => return Err(cannot(error.0)),
+            Ok(None) => return Ok(Vec::new()),
+            Ok(Some(decoded)) => {
+                *object = decoded.object;
+                decoded.unknown
+            }
+        },
     };
-    let unknown = decoded.unknown;
-    *object = decoded.object;
     let described: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
     match mode {
         _ if described.is_empty() => Ok(Vec::new()),

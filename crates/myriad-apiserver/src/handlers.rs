@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::objects::{self, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{deletion, field_validation, protobuf, subresource, table, watch};
+use crate::{crd, deletion, field_validation, protobuf, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -29,6 +29,8 @@ pub struct AppState {
     /// `host:port` advertised in `/api`.
     pub server_address: String,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Built-in and CRD-defined resources.
+    pub catalog: Arc<crate::catalog::Catalog>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
@@ -62,12 +64,15 @@ async fn serve(
     let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
     let not_found = || ApiError::PathNotFound(uri.path().to_string());
     let req = request_info::parse(method, uri.path(), watch).ok_or_else(not_found)?;
-    let info = registry::lookup(&req.group, &req.version, &req.resource).ok_or_else(not_found)?;
+    let info = state
+        .catalog
+        .lookup(&req.group, &req.version, &req.resource)
+        .ok_or_else(not_found)?;
     if req.namespace.is_some() && !info.namespaced {
         return Err(not_found());
     }
     if let Some(sub) = req.subresource.as_deref() {
-        let served = matches!(sub, "status" | "scale") && info.subresources.contains(&sub);
+        let served = matches!(sub, "status" | "scale") && info.has_subresource(sub);
         if !served {
             return Err(not_found());
         }
@@ -81,7 +86,7 @@ async fn serve(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let ctx = Ctx {
         state,
-        info,
+        info: &info,
         req: &req,
         params,
         as_table: table::wants_table(accept),
@@ -128,7 +133,7 @@ fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, 
 
 struct Ctx<'a> {
     state: &'a AppState,
-    info: &'static ResourceInfo,
+    info: &'a ResourceInfo,
     req: &'a RequestInfo,
     params: &'a Params,
     as_table: bool,
@@ -176,7 +181,7 @@ impl Ctx<'_> {
     async fn get(&self) -> Result<Response, ApiError> {
         let (object, _) = self.current(self.name()).await?;
         if self.subresource() == Some("scale") {
-            return Ok((StatusCode::OK, Json(subresource::scale_of(&object))).into_response());
+            return Ok((StatusCode::OK, Json(subresource::scale_of(self.info, &object))).into_response());
         }
         Ok(self.respond(StatusCode::OK, object))
     }
@@ -184,7 +189,7 @@ impl Ctx<'_> {
     /// Answers a write: the object, or its Scale for `…/scale`.
     fn written(&self, object: Value) -> Response {
         if self.subresource() == Some("scale") {
-            return (StatusCode::OK, Json(subresource::scale_of(&object))).into_response();
+            return (StatusCode::OK, Json(subresource::scale_of(self.info, &object))).into_response();
         }
         self.respond(StatusCode::OK, object)
     }
@@ -194,7 +199,7 @@ impl Ctx<'_> {
     fn merge_into(&self, mut new: Value, current: &Value) -> Result<Value, ApiError> {
         if self.subresource() == Some("scale") {
             let mut object = current.clone();
-            subresource::apply_scale(&mut object, &new)?;
+            subresource::apply_scale(self.info, &mut object, &new)?;
             subresource::confine(self.info, subresource::Part::Main, &mut object, current);
             return Ok(object);
         }
@@ -225,7 +230,7 @@ impl Ctx<'_> {
             None => None,
         };
         let request = watch::WatchRequest {
-            info: self.info,
+            info: Arc::new(self.info.clone()),
             prefix: self.info.namespace_prefix(self.req.namespace.as_deref()),
             resource_version,
             send_initial_events: flag("sendInitialEvents"),
@@ -389,6 +394,11 @@ impl Ctx<'_> {
             },
         };
         objects::metadata_mut(&mut object).insert("name".into(), json!(name));
+        if self.info.custom.as_ref().is_some_and(|c| c.terminating) {
+            return Err(ApiError::MethodNotAllowed(
+                "create not allowed while custom resource definition is terminating".into(),
+            ));
+        }
         self.ensure_namespace().await?;
         objects::stamp_new(&mut object, self.info, self.req.namespace.as_deref());
         if self.info.resource == "namespaces" {
@@ -412,6 +422,7 @@ impl Ctx<'_> {
             });
         };
         objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+        self.after_write(&object, false);
         Ok(field_validation::with_warnings(
             self.respond(StatusCode::CREATED, object),
             &warnings,
@@ -422,9 +433,16 @@ impl Ctx<'_> {
     /// warnings.
     fn admit(&self, object: &mut Value) -> Result<Vec<String>, ApiError> {
         myriad_api::defaults::apply(self.info.group, self.info.kind, object);
+        if crd::is_definitions(self.info) {
+            crd::admit_definition(self.info, object)?;
+        }
         objects::validate_metadata(self.info, object)?;
         let mode = field_validation::Mode::from_param(self.params.get("fieldValidation"))?;
-        field_validation::check(self.info, object, mode)
+        let warnings = field_validation::check(self.info, object, mode)?;
+        if let Some(custom) = &self.info.custom {
+            crd::admit_object(self.info, custom, object)?;
+        }
+        Ok(warnings)
     }
 
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
@@ -492,7 +510,7 @@ impl Ctx<'_> {
         for _ in 0..PATCH_ATTEMPTS {
             let (current, current_rev) = self.current(&name).await?;
             let target = match self.subresource() {
-                Some("scale") => subresource::scale_of(&current),
+                Some("scale") => subresource::scale_of(self.info, &current),
                 _ => current.clone(),
             };
             let resource = if self.subresource() == Some("scale") {
@@ -551,7 +569,13 @@ impl Ctx<'_> {
         match deletion::plan(self.info, &object, grace) {
             deletion::Plan::AlreadyDeleting => Ok(Some(object)),
             _ if self.dry_run() => Ok(Some(object)),
-            deletion::Plan::Remove => Ok(deletion::remove(&self.store, &key, revision).await?.then_some(object)),
+            deletion::Plan::Remove => {
+                let removed = deletion::remove(&self.store, &key, revision).await?;
+                if removed {
+                    self.after_write(&object, true);
+                }
+                Ok(removed.then_some(object))
+            }
             deletion::Plan::Mark { grace_seconds } => {
                 deletion::mark(self.info, &mut object, grace_seconds);
                 objects::metadata_mut(&mut object).remove("resourceVersion");
@@ -564,8 +588,10 @@ impl Ctx<'_> {
                         objects::metadata_mut(&mut object)
                             .insert("resourceVersion".into(), json!(new_revision.to_string()));
                         if self.info.resource == "namespaces" {
-                            tokio::spawn(deletion::finalize_namespace(self.state.store.clone(), name));
+                            let (store, catalog) = (self.state.store.clone(), self.state.catalog.clone());
+                            tokio::spawn(deletion::finalize_namespace(store, catalog, name));
                         }
+                        self.after_write(&object, false);
                         Ok(Some(object))
                     }
                     Err(_) => Ok(None),
@@ -626,6 +652,9 @@ impl Ctx<'_> {
     async fn write(&self, name: &str, mut object: Value, expected: Revision) -> Result<Option<Value>, ApiError> {
         if deletion::completes_deletion(&object) {
             let removed = deletion::remove(&self.store, &self.key(name), expected).await?;
+            if removed {
+                self.after_write(&object, true);
+            }
             return Ok(removed.then_some(object));
         }
         match self
@@ -635,9 +664,18 @@ impl Ctx<'_> {
         {
             Ok(revision) => {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
+                self.after_write(&object, false);
                 Ok(Some(object))
             }
             Err(_) => Ok(None),
+        }
+    }
+
+    /// What follows a successful write: a CRD's resources are served (or dropped) before
+    /// the response goes out.
+    fn after_write(&self, object: &Value, removed: bool) {
+        if crd::is_definitions(self.info) {
+            crd::written(&self.state.store, &self.state.catalog, object, removed);
         }
     }
 }

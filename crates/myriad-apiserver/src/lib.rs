@@ -9,8 +9,10 @@
 //! of the built-in resources as JSON (selectors and validation per kind follow).
 
 pub mod authn;
+pub mod catalog;
 pub mod compactor;
 pub mod config;
+pub mod crd;
 pub mod deletion;
 pub mod discovery;
 pub mod error;

@@ -1,6 +1,7 @@
 //! Objects as the store holds them: JSON without `metadata.resourceVersion`, which is
 //! the store's `mod_revision` and is filled in on the way out.
 
+use myriad_api::field_error::FieldError;
 use myriad_api::registry::ResourceInfo;
 use myriad_api::validation::{self, NameRule};
 use myriad_store::KeyValue;
@@ -76,6 +77,11 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Result<(), ApiE
     if errors.is_empty() {
         return Ok(());
     }
+    Err(invalid(info, name_of(object).unwrap_or(""), &errors))
+}
+
+/// The 422 Invalid Status of `errors` for the object `name`.
+pub fn invalid(info: &ResourceInfo, name: &str, errors: &[FieldError]) -> ApiError {
     let causes = errors
         .iter()
         .map(|error| {
@@ -87,11 +93,11 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Result<(), ApiE
             }
         })
         .collect();
-    Err(ApiError::Invalid {
+    ApiError::Invalid {
         kind: info.kind.to_string(),
-        name: name_of(object).unwrap_or("").to_string(),
+        name: name.to_string(),
         causes,
-    })
+    }
 }
 
 /// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).
@@ -107,7 +113,8 @@ pub fn now_rfc3339() -> String {
 /// creationTimestamp, and generation 1 for objects with a spec; drops a client-sent
 /// resourceVersion.
 pub fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
-    let has_spec = object.get("spec").is_some();
+    // Custom objects always have a generation, as upstream; built-ins when they have a spec.
+    let has_spec = object.get("spec").is_some() || info.custom.is_some();
     if let Some(root) = object.as_object_mut() {
         root.insert("kind".into(), json!(info.kind));
         root.insert("apiVersion".into(), json!(info.api_version()));

@@ -8,29 +8,64 @@
 //! without `--validate=false`. Object schemas (`components.schemas`, used by
 //! `kubectl explain`) are not generated yet.
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Json, Response};
-use myriad_api::registry::{self, ResourceInfo};
+use myriad_api::registry::ResourceInfo;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::handlers::AppState;
 use crate::routes::{KUBE_MAJOR, KUBE_MINOR};
 
 /// Changes whenever the documents change, so clients' caches (keyed by it) refresh.
-fn document_hash() -> String {
-    format!("myriad-{}-{}", env!("CARGO_PKG_VERSION"), registry::BUILTIN.len())
+fn document_hash(state: &AppState) -> String {
+    let mut names: Vec<String> = state
+        .catalog
+        .all()
+        .iter()
+        .map(|r| format!("{}/{}/{}", r.group, r.version, r.resource))
+        .collect();
+    names.sort();
+    let digest = names.join(",").bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("myriad-{}-{digest:016x}", env!("CARGO_PKG_VERSION"))
+}
+
+/// `/openapi/v2`: a Swagger 2.0 document without definitions. kubectl falls back to it
+/// (as protobuf, gnostic's `openapi_v2.Document`) when a group-version is missing from
+/// the v3 index it fetched, e.g. for a CRD created earlier in the same `kubectl apply`;
+/// with no definitions it skips client-side checks and the server validates instead.
+pub async fn v2(headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let version = format!("v{KUBE_MAJOR}.{KUBE_MINOR}.0");
+    if accept.contains("protobuf") {
+        // Document { swagger = 1; info = 2 { title = 1; version = 2 } }.
+        let field = |tag: u8, bytes: &[u8]| {
+            let mut out = vec![tag, u8::try_from(bytes.len()).unwrap_or(0)];
+            out.extend_from_slice(bytes);
+            out
+        };
+        let info = [field(0x0a, b"Kubernetes"), field(0x12, version.as_bytes())].concat();
+        let document = [field(0x0a, b"2.0"), field(0x12, &info)].concat();
+        let content_type = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+        return ([(header::CONTENT_TYPE, content_type)], document).into_response();
+    }
+    Json(json!({"swagger": "2.0", "info": {"title": "Kubernetes", "version": version}, "paths": {}, "definitions": {}}))
+        .into_response()
 }
 
 /// `/openapi/v3`: where each group-version's document is.
-pub async fn root() -> Json<Value> {
+pub async fn root(State(state): State<AppState>) -> Json<Value> {
     let mut paths = Map::new();
-    let hash = document_hash();
+    let hash = document_hash(&state);
     paths.insert(
         "api/v1".into(),
         json!({"serverRelativeURL": format!("/openapi/v3/api/v1?hash={hash}")}),
     );
-    for group in registry::groups() {
-        for version in versions_of(group) {
+    for group in state.catalog.groups() {
+        for version in state.catalog.versions(group) {
             let key = format!("apis/{group}/{version}");
             paths.insert(
                 key.clone(),
@@ -41,28 +76,18 @@ pub async fn root() -> Json<Value> {
     Json(json!({"paths": paths}))
 }
 
-fn versions_of(group: &str) -> Vec<&'static str> {
-    let mut versions = Vec::new();
-    for info in registry::BUILTIN.iter().filter(|r| r.group == group) {
-        if !versions.contains(&info.version) {
-            versions.push(info.version);
-        }
-    }
-    versions
-}
-
 /// `/openapi/v3/api/v1`.
-pub async fn core() -> Response {
-    document("", "v1")
+pub async fn core(State(state): State<AppState>) -> Response {
+    document(&state, "", "v1")
 }
 
 /// `/openapi/v3/apis/{group}/{version}`.
-pub async fn group_version(Path((group, version)): Path<(String, String)>) -> Response {
-    document(&group, &version)
+pub async fn group_version(State(state): State<AppState>, Path((group, version)): Path<(String, String)>) -> Response {
+    document(&state, &group, &version)
 }
 
-fn document(group: &str, version: &str) -> Response {
-    let resources: Vec<&ResourceInfo> = registry::resources_of(group, version).collect();
+fn document(state: &AppState, group: &str, version: &str) -> Response {
+    let resources = state.catalog.resources_of(group, version);
     if resources.is_empty() {
         let path = if group.is_empty() {
             format!("/openapi/v3/api/{version}")
@@ -72,7 +97,7 @@ fn document(group: &str, version: &str) -> Response {
         return ApiError::PathNotFound(path).into_response();
     }
     let mut paths = Map::new();
-    for info in resources {
+    for info in &resources {
         add_resource_paths(&mut paths, info);
     }
     Json(json!({
@@ -202,7 +227,10 @@ mod tests {
     #[test]
     fn patch_operations_carry_gvk_and_field_validation() {
         let mut paths = Map::new();
-        add_resource_paths(&mut paths, registry::lookup("apps", "v1", "deployments").unwrap());
+        add_resource_paths(
+            &mut paths,
+            myriad_api::registry::lookup("apps", "v1", "deployments").unwrap(),
+        );
         let patch = &paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(
             patch["x-kubernetes-group-version-kind"],

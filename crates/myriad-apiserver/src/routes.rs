@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ok))
         .route("/api", get(discovery::api))
         .route("/apis", get(discovery::apis))
+        .route("/openapi/v2", get(openapi::v2))
         .route("/openapi/v3", get(openapi::root))
         .route("/openapi/v3/api/v1", get(openapi::core))
         .route("/openapi/v3/apis/{group}/{version}", get(openapi::group_version))
@@ -49,10 +50,10 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let is_get = request.method() == Method::GET;
     match parts.as_slice() {
-        ["api", "v1"] if is_get => discovery::core_v1().await.into_response(),
-        ["apis", group] if is_get => discovery::api_group(Path(group.to_string())).await,
+        ["api", "v1"] if is_get => discovery::core_v1(State(state)).await.into_response(),
+        ["apis", group] if is_get => discovery::api_group(State(state), Path(group.to_string())).await,
         ["apis", group, version] if is_get => {
-            discovery::group_version(Path((group.to_string(), version.to_string()))).await
+            discovery::group_version(State(state), Path((group.to_string(), version.to_string()))).await
         }
         ["api" | "apis", ..] => {
             use axum::extract::FromRequest;

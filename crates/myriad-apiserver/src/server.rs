@@ -20,11 +20,12 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::authn::Peer;
+use crate::catalog::Catalog;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
-use crate::{compactor, deletion, kubeconfig, routes};
+use crate::{compactor, crd, deletion, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
@@ -64,7 +65,16 @@ impl Server {
             .await?
             .map_backends(|name, backend| metrics.measure(name, backend));
         let store = Arc::new(store);
-        deletion::resume_terminating_namespaces(&store)
+        let catalog = Arc::new(Catalog::default());
+        let crds = catalog
+            .load(&store)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("loading CRDs: {}", e.status()["message"])))?;
+        tracing::info!(crds, "custom resource definitions loaded");
+        crd::resume_terminating(&store, &catalog)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("resuming CRD deletion: {}", e.status()["message"])))?;
+        deletion::resume_terminating_namespaces(&store, &catalog)
             .await
             .map_err(|e| ServerError::Bootstrap(format!("resuming namespace deletion: {}", e.status()["message"])))?;
         handlers::ensure_system_namespaces(&store)
@@ -101,6 +111,7 @@ impl Server {
             store: store.clone(),
             server_address: format!("{host}:{}", addr.port()),
             metrics,
+            catalog,
         };
         let backends = store
             .backends()

@@ -38,10 +38,42 @@ pub fn confine(info: &ResourceInfo, part: Part, new: &mut Value, current: &Value
             }
         }
     }
-    if new.get("spec") != current.get("spec")
+    if changes_generation(info, new, current)
         && let Some(generation) = current.pointer("/metadata/generation").and_then(Value::as_i64)
     {
         new["metadata"]["generation"] = json!(generation + 1);
+    }
+}
+
+/// Built-ins move their generation with `spec`; custom objects with anything but
+/// metadata and status, as upstream.
+fn changes_generation(info: &ResourceInfo, new: &Value, current: &Value) -> bool {
+    if info.custom.is_none() {
+        return new.get("spec") != current.get("spec");
+    }
+    let content = |object: &Value| -> Vec<(String, Value)> {
+        object
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status" | "apiVersion" | "kind"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    content(new) != content(current)
+}
+
+/// Where the scale subresource reads and writes: upstream's paths for built-ins, the
+/// CRD's `subresources.scale` for custom resources (`.spec.replicas` → `/spec/replicas`).
+fn scale_pointers(info: &ResourceInfo) -> (String, String, Option<String>) {
+    let pointer = |path: &str| path.replace('.', "/");
+    match info.custom.as_ref().and_then(|c| c.scale.as_ref()) {
+        Some(paths) => (
+            pointer(&paths.spec_replicas),
+            pointer(&paths.status_replicas),
+            paths.label_selector.as_deref().map(pointer),
+        ),
+        None => ("/spec/replicas".into(), "/status/replicas".into(), None),
     }
 }
 
@@ -57,18 +89,22 @@ fn copy_field(new: &mut Value, current: &Value, field: &str) {
 }
 
 /// The `Scale` view of an object.
-pub fn scale_of(object: &Value) -> Value {
-    let selector = object
-        .pointer("/spec/selector/matchLabels")
-        .and_then(Value::as_object)
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
+pub fn scale_of(info: &ResourceInfo, object: &Value) -> Value {
+    let (spec_replicas, status_replicas, selector_path) = scale_pointers(info);
+    let selector = match selector_path {
+        Some(path) => object.pointer(&path).and_then(Value::as_str).unwrap_or("").to_string(),
+        None => object
+            .pointer("/spec/selector/matchLabels")
+            .and_then(Value::as_object)
+            .map(|labels| {
+                labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .unwrap_or_default(),
+    };
     let metadata = &object["metadata"];
     json!({
         "kind": "Scale",
@@ -80,16 +116,16 @@ pub fn scale_of(object: &Value) -> Value {
             "resourceVersion": metadata["resourceVersion"],
             "creationTimestamp": metadata["creationTimestamp"],
         },
-        "spec": {"replicas": object.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)},
+        "spec": {"replicas": object.pointer(&spec_replicas).and_then(Value::as_i64).unwrap_or(1)},
         "status": {
-            "replicas": object.pointer("/status/replicas").and_then(Value::as_i64).unwrap_or(0),
+            "replicas": object.pointer(&status_replicas).and_then(Value::as_i64).unwrap_or(0),
             "selector": selector,
         },
     })
 }
 
 /// Applies a (patched or replaced) `Scale` to the object: only `spec.replicas` moves.
-pub fn apply_scale(object: &mut Value, scale: &Value) -> Result<(), ApiError> {
+pub fn apply_scale(info: &ResourceInfo, object: &mut Value, scale: &Value) -> Result<(), ApiError> {
     let replicas = scale
         .pointer("/spec/replicas")
         .and_then(Value::as_i64)
@@ -109,7 +145,15 @@ pub fn apply_scale(object: &mut Value, scale: &Value) -> Result<(), ApiError> {
             }],
         });
     }
-    object["spec"]["replicas"] = json!(replicas);
+    let (spec_replicas, _, _) = scale_pointers(info);
+    let mut target = object;
+    for field in spec_replicas.trim_start_matches('/').split('/') {
+        if !target.is_object() {
+            *target = json!({});
+        }
+        target = &mut target[field];
+    }
+    *target = json!(replicas);
     Ok(())
 }
 
@@ -137,12 +181,13 @@ mod tests {
     #[test]
     fn scale_round_trip() {
         let mut deploy = json!({"metadata": {"name": "d", "namespace": "n"}, "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}}});
-        let mut scale = scale_of(&deploy);
+        let info = lookup("apps", "v1", "deployments").unwrap();
+        let mut scale = scale_of(info, &deploy);
         assert_eq!(scale["status"]["selector"], "app=web");
         scale["spec"]["replicas"] = json!(5);
-        apply_scale(&mut deploy, &scale).unwrap();
+        apply_scale(info, &mut deploy, &scale).unwrap();
         assert_eq!(deploy["spec"]["replicas"], 5);
         scale["spec"]["replicas"] = json!(-1);
-        assert!(apply_scale(&mut deploy, &scale).is_err());
+        assert!(apply_scale(info, &mut deploy, &scale).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! shows against Kubernetes for each built-in kind (from Kubernetes' printers), with
 //! `-o wide` columns at priority 1. Other resources get NAME and AGE.
 
+use myriad_api::custom::{self, CustomResource, PrinterColumn};
 use myriad_api::registry::ResourceInfo;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -14,6 +15,9 @@ pub fn wants_table(accept: &str) -> bool {
 
 /// A Table of `objects` (rows carry the objects' metadata, as with `includeObject=Metadata`).
 pub fn table(info: &ResourceInfo, objects: &[Value], list_metadata: Value) -> Value {
+    if let Some(custom) = &info.custom {
+        return custom_table(custom, objects, list_metadata);
+    }
     let columns: Vec<Value> = columns(info)
         .iter()
         .map(|(name, priority)| {
@@ -24,23 +28,72 @@ pub fn table(info: &ResourceInfo, objects: &[Value], list_metadata: Value) -> Va
     let now = OffsetDateTime::now_utc();
     let rows: Vec<Value> = objects
         .iter()
+        .map(|object| row(object, cells(info, object, now)))
+        .collect();
+    envelope(columns, rows, list_metadata)
+}
+
+/// A custom resource's Table: NAME, then its `additionalPrinterColumns` (AGE when it
+/// names none), with cells typed as upstream's CRD table convertor types them.
+fn custom_table(custom: &CustomResource, objects: &[Value], list_metadata: Value) -> Value {
+    let mut columns =
+        vec![json!({"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0})];
+    columns.extend(custom.columns.iter().map(|c| {
+        json!({"name": c.name, "type": c.kind, "format": c.format, "description": c.description, "priority": c.priority})
+    }));
+    let now = OffsetDateTime::now_utc();
+    let rows: Vec<Value> = objects
+        .iter()
         .map(|object| {
-            json!({
-                "cells": cells(info, object, now),
-                "object": {
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
-                },
-            })
+            let mut cells = vec![json!(text(object, "/metadata/name"))];
+            cells.extend(custom.columns.iter().map(|c| custom_cell(c, object, now)));
+            row(object, cells)
         })
         .collect();
+    envelope(columns, rows, list_metadata)
+}
+
+/// One cell: strings as JSONPath prints them, numbers and booleans as themselves, dates
+/// as ages; null when the path finds nothing or the type does not fit.
+fn custom_cell(column: &PrinterColumn, object: &Value, now: OffsetDateTime) -> Value {
+    let Some(value) = custom::json_path(object, &column.json_path) else {
+        return Value::Null;
+    };
+    match (column.kind.as_str(), value) {
+        ("string", Value::String(s)) => json!(s),
+        ("string", Value::Null) => Value::Null,
+        ("string", other) => json!(other.to_string()),
+        ("integer", Value::Number(n)) => n
+            .as_i64()
+            .map_or_else(|| json!(n.as_f64().map(|f| f as i64)), |i| json!(i)),
+        ("number", Value::Number(n)) => json!(n.as_f64()),
+        ("boolean", Value::Bool(b)) => json!(b),
+        ("date", Value::String(s)) => match OffsetDateTime::parse(s, &Rfc3339) {
+            Ok(at) => json!(human_duration((now - at).whole_seconds())),
+            Err(_) => json!("<invalid>"),
+        },
+        _ => Value::Null,
+    }
+}
+
+fn envelope(columns: Vec<Value>, rows: Vec<Value>, list_metadata: Value) -> Value {
     json!({
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": list_metadata,
         "columnDefinitions": columns,
         "rows": rows,
+    })
+}
+
+fn row(object: &Value, cells: Vec<Value>) -> Value {
+    json!({
+        "cells": cells,
+        "object": {
+            "kind": "PartialObjectMetadata",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
+        },
     })
 }
 

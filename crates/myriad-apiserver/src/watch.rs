@@ -40,7 +40,7 @@ const INITIAL_PAGE: usize = 500;
 /// What the client asked of one watch.
 #[derive(Clone)]
 pub struct WatchRequest {
-    pub info: &'static ResourceInfo,
+    pub info: Arc<ResourceInfo>,
     pub prefix: String,
     /// `None`: start with the current state as ADDED events.
     pub resource_version: Option<Revision>,
@@ -85,7 +85,7 @@ async fn stream(store: &Arc<dyn Store>, request: &WatchRequest, sink: &Sink) -> 
         Some(rv) if !initial => rv,
         _ => {
             let listed = send_initial(store, request, sink).await?;
-            if request.send_initial_events && !sink.send(bookmark(request.info, listed, true)).await {
+            if request.send_initial_events && !sink.send(bookmark(&request.info, listed, true)).await {
                 return Ok(());
             }
             listed
@@ -112,7 +112,7 @@ async fn stream(store: &Arc<dyn Store>, request: &WatchRequest, sink: &Sink) -> 
         revision = batch.revision;
         if batch.is_progress() {
             if request.bookmarks && last_bookmark.elapsed() >= BOOKMARK_EVERY {
-                if !sink.send(bookmark(request.info, revision, false)).await {
+                if !sink.send(bookmark(&request.info, revision, false)).await {
                     return Ok(());
                 }
                 last_bookmark = Instant::now();

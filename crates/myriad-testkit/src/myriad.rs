@@ -158,6 +158,23 @@ impl MyriadServer {
             .output()
             .context("running kubectl")
     }
+
+    /// Runs `kubectl` with `input` on its standard input (`create -f -`).
+    pub fn kubectl_stdin(&self, args: &[&str], input: &str) -> Result<Output> {
+        let mut child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("running kubectl")?;
+        let mut stdin = child.stdin.take().context("kubectl stdin")?;
+        std::io::Write::write_all(&mut stdin, input.as_bytes()).context("writing kubectl stdin")?;
+        drop(stdin);
+        child.wait_with_output().context("waiting for kubectl")
+    }
 }
 
 impl Drop for MyriadServer {

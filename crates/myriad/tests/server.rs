@@ -822,3 +822,188 @@ fn kubectl_typed_commands_send_protobuf() -> Result<()> {
     ensure!(!ghost.status.success(), "dry run stored the object");
     Ok(())
 }
+
+const CRD_MANIFEST: &str = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
+    additionalPrinterColumns:
+    - {name: Size, type: string, jsonPath: .spec.size}
+    - {name: Replicas, type: integer, jsonPath: .spec.replicas}
+    - {name: Ready, type: string, jsonPath: '.status.conditions[?(@.type=="Ready")].status', priority: 1}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: string, enum: [small, large]}
+              replicas: {type: integer, minimum: 0, default: 1}
+              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+          status:
+            type: object
+            properties:
+              replicas: {type: integer}
+              conditions:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    type: {type: string}
+                    status: {type: string}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1, namespace: default}
+spec: {size: small, extra: {anything: [1, 2]}}
+"#;
+
+/// A CRD serves its resource at once: schema validation with upstream's messages,
+/// defaults, pruning, status and scale subresources, printer columns; deleting it
+/// deletes its objects; it survives a restart.
+#[test]
+fn kubectl_custom_resources() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let run = |server: &MyriadServer, args: &[&str]| -> Result<String> { ok(server.kubectl(args)?, &args.join(" ")) };
+    let manifest = dir.path().join("crd.yaml");
+    std::fs::write(&manifest, CRD_MANIFEST)?;
+    let manifest = manifest.to_str().unwrap_or_default();
+
+    // kubectl maps every object before the CRD exists on the first run, as it does
+    // against Kubernetes ("ensure CRDs are installed first"); the second run applies all.
+    let first = server.kubectl(&["apply", "-f", manifest])?;
+    ensure!(
+        first.status.success() || stderr(&first).contains("ensure CRDs are installed first"),
+        "{}",
+        stderr(&first)
+    );
+    run(&server, &["apply", "-f", manifest])?;
+    let established = run(
+        &server,
+        &[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=10s",
+        ],
+    )?;
+    ensure!(established.contains("condition met"), "{established}");
+    let resources = run(&server, &["api-resources", "--api-group=example.com"])?;
+    ensure!(
+        resources.contains("widgets") && resources.contains("wd") && resources.contains("Widget"),
+        "{resources}"
+    );
+
+    let widget: serde_json::Value = serde_json::from_str(&run(&server, &["get", "wd", "w1", "-o", "json"])?)?;
+    ensure!(widget["spec"]["replicas"] == 1, "default not applied: {widget}");
+    ensure!(
+        widget["spec"]["extra"] == serde_json::json!({"anything": [1, 2]}),
+        "{widget}"
+    );
+    ensure!(widget["metadata"]["generation"] == 1, "{widget}");
+
+    // Invalid objects: 422 with each field's upstream message; unknown fields refused
+    // under kubectl's default strict validation.
+    let bad = server.kubectl_stdin(
+        &["create", "-f", "-"],
+        r#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"bad"},"spec":{"size":"huge","replicas":-1}}"#,
+    )?;
+    let message = stderr(&bad);
+    ensure!(!bad.status.success(), "invalid widget stored");
+    ensure!(
+        message.contains(r#"spec.size: Unsupported value: "huge": supported values: "small", "large""#),
+        "{message}"
+    );
+    ensure!(
+        message
+            .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0"),
+        "{message}"
+    );
+    let unknown = server.kubectl_stdin(
+        &["create", "-f", "-"],
+        r#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"u"},"spec":{"size":"small","colour":"red"}}"#,
+    )?;
+    ensure!(
+        stderr(&unknown).contains(r#"strict decoding error: unknown field "spec.colour""#),
+        "{}",
+        stderr(&unknown)
+    );
+
+    // Scale and status subresources; a write to the object keeps its status.
+    run(&server, &["scale", "wd", "w1", "--replicas=3"])?;
+    let status = r#"{"status":{"replicas":3,"conditions":[{"type":"Ready","status":"True"}]}}"#;
+    run(
+        &server,
+        &[
+            "patch",
+            "wd",
+            "w1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            status,
+        ],
+    )?;
+    run(
+        &server,
+        &[
+            "patch",
+            "wd",
+            "w1",
+            "--type=merge",
+            "-p",
+            r#"{"status":{"replicas":0}}"#,
+        ],
+    )?;
+    let widget: serde_json::Value = serde_json::from_str(&run(&server, &["get", "wd", "w1", "-o", "json"])?)?;
+    ensure!(
+        widget["spec"]["replicas"] == 3 && widget["status"]["replicas"] == 3,
+        "{widget}"
+    );
+    ensure!(
+        widget["metadata"]["generation"] == 2,
+        "status writes must not bump generation: {widget}"
+    );
+    let table = run(&server, &["get", "widgets", "-o", "wide"])?;
+    let header: Vec<&str> = table.lines().next().unwrap_or("").split_whitespace().collect();
+    ensure!(header == ["NAME", "SIZE", "REPLICAS", "READY"], "{table}");
+    ensure!(
+        table
+            .lines()
+            .nth(1)
+            .is_some_and(|row| row.split_whitespace().collect::<Vec<_>>() == ["w1", "small", "3", "True"]),
+        "{table}"
+    );
+
+    // The CRD and its objects survive a restart.
+    ensure!(server.stop()?, "server did not exit cleanly");
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let after = run(&server, &["get", "wd", "w1", "-o", "jsonpath={.spec.replicas}"])?;
+    ensure!(after == "3", "{after}");
+
+    // Deleting the CRD deletes its objects, then stops serving the resource.
+    run(
+        &server,
+        &["delete", "crd", "widgets.example.com", "--wait=true", "--timeout=20s"],
+    )?;
+    let gone = server.kubectl(&["get", "widgets.example.com"])?;
+    ensure!(!gone.status.success(), "widgets still served");
+    let crds = run(&server, &["get", "crd"])?;
+    ensure!(!crds.contains("widgets"), "{crds}");
+    Ok(())
+}
