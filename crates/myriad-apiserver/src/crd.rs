@@ -46,8 +46,8 @@ pub fn admit_definition(info: &ResourceInfo, crd: &mut Value) -> Result<(), ApiE
     Ok(())
 }
 
-/// Prunes, defaults and validates a custom object against its version's schema.
-/// Returns the pruned fields (unknown to the schema) for `fieldValidation`.
+/// Defaults and validates a custom object against its version's schema (pruning, which
+/// `fieldValidation` reports, happened before in `field_validation::check`).
 pub fn admit_object(info: &ResourceInfo, custom: &CustomResource, object: &mut Value) -> Result<(), ApiError> {
     let Some(schema) = &custom.schema else {
         return Ok(());
@@ -87,16 +87,8 @@ pub fn written(store: &Arc<StoreRouter>, catalog: &Arc<Catalog>, crd: &Value, re
 /// Deletes every object of a terminating CRD, then drops the cleanup finalizer (which
 /// removes the CRD unless other finalizers remain).
 pub async fn clean_up(store: Arc<StoreRouter>, catalog: Arc<Catalog>, name: String) {
-    loop {
-        match clean_up_pass(&store, &catalog, &name).await {
-            Ok(true) => return,
-            Ok(false) => {}
-            Err(error) => {
-                tracing::warn!(crd = %name, message = %error.status()["message"], "CRD cleanup failed; retrying")
-            }
-        }
-        tokio::time::sleep(CLEANUP_POLL).await;
-    }
+    let what = format!("CustomResourceDefinition {name}");
+    deletion::repeat_until_done(&what, CLEANUP_POLL, || clean_up_pass(&store, &catalog, &name)).await;
 }
 
 /// One pass: true once nothing is left to do.

@@ -130,15 +130,24 @@ pub async fn remove(store: &Arc<dyn Store>, key: &str, revision: i64) -> Result<
 /// Empties a terminating namespace, then removes it. Objects with finalizers are marked
 /// and waited for; everything else (pods included) is removed at once.
 pub async fn finalize_namespace(store: Arc<StoreRouter>, catalog: Arc<Catalog>, namespace: String) {
+    let what = format!("namespace {namespace}");
+    repeat_until_done(&what, NAMESPACE_POLL, || sweep(&store, &catalog, &namespace)).await;
+}
+
+/// Runs `pass` every `poll` until it reports done; failures are logged and retried, so
+/// background cleanups survive a store hiccup.
+pub async fn repeat_until_done<F, Fut>(what: &str, poll: Duration, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, ApiError>>,
+{
     loop {
-        match sweep(&store, &catalog, &namespace).await {
+        match pass().await {
             Ok(true) => return,
             Ok(false) => {}
-            Err(error) => {
-                tracing::warn!(%namespace, message = %error.status()["message"], "namespace cleanup failed; retrying")
-            }
+            Err(error) => tracing::warn!(what, message = %error.status()["message"], "cleanup failed; retrying"),
         }
-        tokio::time::sleep(NAMESPACE_POLL).await;
+        tokio::time::sleep(poll).await;
     }
 }
 
