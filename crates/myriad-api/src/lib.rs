@@ -21,6 +21,7 @@ pub mod field_error;
 pub mod fields;
 mod go_format;
 pub mod labels;
+pub mod openapi;
 pub mod registry;
 pub mod schema;
 pub mod status;

@@ -2,12 +2,14 @@
 //! catches wrong types (`replicas: "two"`), and comparing the re-encoded object with the
 //! input names the fields the kind does not have — what `fieldValidation` reports.
 
+use k8s_openapi::Resource;
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::events::v1 as events;
 use k8s_openapi::api::rbac::v1 as rbac;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,31 +32,57 @@ pub struct Decoded {
 /// Decodes `object` as the built-in `group`/`kind`. `Ok(None)` for kinds without a typed
 /// form here.
 pub fn decode(group: &str, kind: &str, object: &Value) -> Result<Option<Decoded>, DecodeError> {
-    let found = match (group, kind) {
-        ("", "Namespace") => check::<core::Namespace>(object),
-        ("", "Node") => check::<core::Node>(object),
-        ("", "Pod") => check::<core::Pod>(object),
-        ("", "ConfigMap") => check::<core::ConfigMap>(object),
-        ("", "Secret") => check::<core::Secret>(object),
-        ("", "Service") => check::<core::Service>(object),
-        ("", "ServiceAccount") => check::<core::ServiceAccount>(object),
-        ("", "Event") => check::<core::Event>(object),
-        ("", "Endpoints") => check::<core::Endpoints>(object),
-        ("apps", "Deployment") => check::<apps::Deployment>(object),
-        ("apps", "ReplicaSet") => check::<apps::ReplicaSet>(object),
-        ("apps", "DaemonSet") => check::<apps::DaemonSet>(object),
-        ("coordination.k8s.io", "Lease") => check::<coordination::Lease>(object),
-        ("events.k8s.io", "Event") => check::<events::Event>(object),
-        ("rbac.authorization.k8s.io", "Role") => check::<rbac::Role>(object),
-        ("rbac.authorization.k8s.io", "ClusterRole") => check::<rbac::ClusterRole>(object),
-        ("rbac.authorization.k8s.io", "RoleBinding") => check::<rbac::RoleBinding>(object),
-        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => check::<rbac::ClusterRoleBinding>(object),
+    visit(group, kind, Check(object)).transpose()
+}
+
+/// A built-in kind's typed form: k8s-openapi's struct, which also knows the kind's
+/// OpenAPI schema.
+pub trait Kind: DeserializeOwned + Serialize + JsonSchema + Resource {}
+
+impl<T: DeserializeOwned + Serialize + JsonSchema + Resource> Kind for T {}
+
+/// Something done with a built-in kind's typed form, chosen by [`visit`].
+pub trait KindVisitor {
+    type Output;
+    fn visit<K: Kind>(self) -> Self::Output;
+}
+
+/// Calls `visitor` with the typed form of the built-in `group`/`kind`: the one table
+/// from kinds to types. `None` for kinds without a typed form here.
+pub fn visit<V: KindVisitor>(group: &str, kind: &str, visitor: V) -> Option<V::Output> {
+    Some(match (group, kind) {
+        ("", "Namespace") => visitor.visit::<core::Namespace>(),
+        ("", "Node") => visitor.visit::<core::Node>(),
+        ("", "Pod") => visitor.visit::<core::Pod>(),
+        ("", "ConfigMap") => visitor.visit::<core::ConfigMap>(),
+        ("", "Secret") => visitor.visit::<core::Secret>(),
+        ("", "Service") => visitor.visit::<core::Service>(),
+        ("", "ServiceAccount") => visitor.visit::<core::ServiceAccount>(),
+        ("", "Event") => visitor.visit::<core::Event>(),
+        ("", "Endpoints") => visitor.visit::<core::Endpoints>(),
+        ("apps", "Deployment") => visitor.visit::<apps::Deployment>(),
+        ("apps", "ReplicaSet") => visitor.visit::<apps::ReplicaSet>(),
+        ("apps", "DaemonSet") => visitor.visit::<apps::DaemonSet>(),
+        ("coordination.k8s.io", "Lease") => visitor.visit::<coordination::Lease>(),
+        ("events.k8s.io", "Event") => visitor.visit::<events::Event>(),
+        ("rbac.authorization.k8s.io", "Role") => visitor.visit::<rbac::Role>(),
+        ("rbac.authorization.k8s.io", "ClusterRole") => visitor.visit::<rbac::ClusterRole>(),
+        ("rbac.authorization.k8s.io", "RoleBinding") => visitor.visit::<rbac::RoleBinding>(),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => visitor.visit::<rbac::ClusterRoleBinding>(),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => {
-            check::<apiextensions::CustomResourceDefinition>(object)
+            visitor.visit::<apiextensions::CustomResourceDefinition>()
         }
-        _ => return Ok(None),
-    };
-    found.map(Some)
+        _ => return None,
+    })
+}
+
+struct Check<'a>(&'a Value);
+
+impl KindVisitor for Check<'_> {
+    type Output = Result<Decoded, DecodeError>;
+    fn visit<K: Kind>(self) -> Self::Output {
+        check::<K>(self.0)
+    }
 }
 
 fn check<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Decoded, DecodeError> {

@@ -5,12 +5,13 @@
 //! `x-kubernetes-group-version-kind` and `x-kubernetes-action` extensions and query
 //! parameters. kubectl reads them to learn that the server validates fields itself
 //! (the `fieldValidation` parameter of PATCH), so `kubectl apply` and `create -f` work
-//! without `--validate=false`. Object schemas (`components.schemas`, used by
-//! `kubectl explain`) are not generated yet.
+//! without `--validate=false`. Each document's `components.schemas` holds its kinds'
+//! object schemas with descriptions ([`SchemaSet`]), which `kubectl explain` walks.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Json, Response};
+use myriad_api::openapi::SchemaSet;
 use myriad_api::registry::ResourceInfo;
 use serde_json::{Map, Value, json};
 
@@ -97,14 +98,21 @@ fn document(state: &AppState, group: &str, version: &str) -> Response {
         return ApiError::PathNotFound(path).into_response();
     }
     let mut paths = Map::new();
+    let mut schemas = SchemaSet::default();
     for info in &resources {
         add_resource_paths(&mut paths, info);
+        match &info.custom {
+            Some(custom) => schemas.add_custom(info.group, info.version, info.kind, custom.schema.as_ref()),
+            None => {
+                schemas.add_builtin(info.group, info.version, info.kind);
+            }
+        }
     }
     Json(json!({
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": format!("v{KUBE_MAJOR}.{KUBE_MINOR}.0")},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas.into_schemas()},
     }))
     .into_response()
 }

@@ -699,6 +699,31 @@ fn kubectl_validates_fields_through_the_server() -> Result<()> {
         "unknown fields must not be stored: {stored}"
     );
 
+    // `kubectl explain` reads each kind's schema, with upstream's descriptions.
+    let explained = ok(server.kubectl(&["explain", "pods.spec.containers"])?, "explain")?;
+    ensure!(
+        explained.contains("KIND:       Pod")
+            && explained.contains("FIELD: containers <[]Container>")
+            && explained.contains("List of containers belonging to the pod.")
+            && explained.contains("  image\t<string>")
+            && explained.contains("  name\t<string> -required-"),
+        "{explained}"
+    );
+    let explained = ok(
+        server.kubectl(&["explain", "deployment.spec", "--recursive"])?,
+        "explain",
+    )?;
+    ensure!(
+        explained.contains("GROUP:      apps") && explained.contains("  replicas\t<integer>"),
+        "{explained}"
+    );
+    let missing = server.kubectl(&["explain", "pods.spec.bogus"])?;
+    ensure!(
+        !missing.status.success() && stderr(&missing).contains(r#"field "bogus" does not exist"#),
+        "{}",
+        stderr(&missing)
+    );
+
     let wrong_type = write("wrong.yaml", "replicas: two")?;
     let refused = server.kubectl(&["apply", "-f", &wrong_type])?;
     ensure!(
@@ -907,6 +932,14 @@ fn kubectl_custom_resources() -> Result<()> {
     ensure!(
         resources.contains("widgets") && resources.contains("wd") && resources.contains("Widget"),
         "{resources}"
+    );
+    // `kubectl explain` walks the CRD's schema from the group-version's OpenAPI document.
+    let explained = run(&server, &["explain", "widgets.spec.size"])?;
+    ensure!(
+        explained.contains("GROUP:      example.com")
+            && explained.contains("FIELD: size <string>")
+            && explained.contains("ENUM:\n    small\n    large"),
+        "{explained}"
     );
 
     let widget: serde_json::Value = serde_json::from_str(&run(&server, &["get", "wd", "w1", "-o", "json"])?)?;
