@@ -27,6 +27,79 @@ use crate::objects::{self, decode_stored, encode, metadata_mut};
 /// How often a terminating namespace is checked for remaining objects.
 const NAMESPACE_POLL: Duration = Duration::from_secs(1);
 
+/// What a client asked of a deletion (`DeleteOptions`, from the body or the query).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// `gracePeriodSeconds`.
+    pub grace: Option<i64>,
+    /// `preconditions.uid`: delete only this incarnation of the name.
+    pub uid: Option<String>,
+    /// `preconditions.resourceVersion`: delete only if unchanged since.
+    pub resource_version: Option<String>,
+    /// `dryRun: [All]`.
+    pub dry_run: bool,
+}
+
+impl DeleteOptions {
+    /// Reads a `DeleteOptions` object; fields of the wrong type are a 400.
+    pub fn from_json(options: &Value) -> Result<Self, ApiError> {
+        let wrong = |field: &str| ApiError::BadRequest(format!("DeleteOptions.{field} has the wrong type"));
+        let text = |pointer: &str, field: &str| match options.pointer(pointer) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(wrong(field)),
+        };
+        let grace = match options.get("gracePeriodSeconds") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(value.as_i64().ok_or_else(|| wrong("gracePeriodSeconds"))?),
+        };
+        let dry_run = match options.get("dryRun") {
+            None | Some(Value::Null) => false,
+            Some(Value::Array(modes)) => modes.iter().any(|m| m == "All"),
+            Some(_) => return Err(wrong("dryRun")),
+        };
+        Ok(DeleteOptions {
+            grace,
+            uid: text("/preconditions/uid", "preconditions.uid")?,
+            resource_version: text("/preconditions/resourceVersion", "preconditions.resourceVersion")?,
+            dry_run,
+        })
+    }
+
+    /// Checks the preconditions against the object about to be deleted; a mismatch is
+    /// upstream's 409 "Precondition failed".
+    pub fn check(&self, group_resource: &str, object: &Value) -> Result<(), ApiError> {
+        let failed = |detail: String| ApiError::Conflict {
+            group_resource: group_resource.to_string(),
+            name: objects::name_of(object).unwrap_or("").to_string(),
+            detail: format!("Precondition failed: {detail}"),
+        };
+        let meta = |field: &str| {
+            object
+                .pointer(&format!("/metadata/{field}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        if let Some(uid) = &self.uid
+            && uid != meta("uid")
+        {
+            return Err(failed(format!(
+                "UID in precondition: {uid}, UID in object meta: {}",
+                meta("uid")
+            )));
+        }
+        if let Some(rv) = &self.resource_version
+            && rv != meta("resourceVersion")
+        {
+            return Err(failed(format!(
+                "ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                meta("resourceVersion")
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What a DELETE does to an object.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Plan {
@@ -230,6 +303,23 @@ pub async fn resume_terminating_namespaces(store: &Arc<StoreRouter>, catalog: &A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delete_options_read_preconditions_and_refuse_wrong_types() {
+        let options = DeleteOptions::from_json(&json!({"gracePeriodSeconds": 0, "dryRun": ["All"],
+            "preconditions": {"uid": "u1", "resourceVersion": "7"}}))
+        .unwrap();
+        assert_eq!(options.grace, Some(0));
+        assert!(options.dry_run);
+        let object = json!({"metadata": {"name": "p", "uid": "u1", "resourceVersion": "7"}});
+        assert!(options.check("pods", &object).is_ok());
+        let moved = json!({"metadata": {"name": "p", "uid": "u2", "resourceVersion": "7"}});
+        let error = options.check("pods", &moved).unwrap_err();
+        assert!(matches!(&error, ApiError::Conflict { detail, .. }
+            if detail == "Precondition failed: UID in precondition: u1, UID in object meta: u2"));
+        assert!(DeleteOptions::from_json(&json!({"gracePeriodSeconds": "soon"})).is_err());
+        assert_eq!(DeleteOptions::from_json(&json!({})).unwrap(), DeleteOptions::default());
+    }
 
     fn info(resource: &str) -> &'static ResourceInfo {
         registry::BUILTIN.iter().find(|r| r.resource == resource).unwrap()

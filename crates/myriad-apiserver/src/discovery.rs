@@ -90,18 +90,25 @@ fn resource_entry(info: &ResourceInfo) -> Value {
     entry
 }
 
+/// A subresource's entry. Those whose kind lives in another group name it, as upstream
+/// does: `kubectl drain` finds the Eviction version it may post this way.
 fn subresource_entry(info: &ResourceInfo, sub: &str) -> Value {
-    let (kind, verbs): (&str, &[&str]) = match sub {
-        "scale" => ("Scale", &["get", "patch", "update"]),
-        "binding" => ("Binding", &["create"]),
-        "eviction" => ("Eviction", &["create"]),
-        _ => (info.kind, &["get", "patch", "update"]),
+    let (kind, group_version, verbs): (&str, Option<(&str, &str)>, &[&str]) = match sub {
+        "scale" => ("Scale", Some(("autoscaling", "v1")), &["get", "patch", "update"]),
+        "binding" => ("Binding", None, &["create"]),
+        "eviction" => ("Eviction", Some(("policy", "v1")), &["create"]),
+        _ => (info.kind, None, &["get", "patch", "update"]),
     };
-    json!({
+    let mut entry = json!({
         "name": format!("{}/{sub}", info.resource),
         "singularName": "",
         "namespaced": info.namespaced,
         "kind": kind,
         "verbs": verbs,
-    })
+    });
+    if let Some((group, version)) = group_version {
+        entry["group"] = json!(group);
+        entry["version"] = json!(version);
+    }
+    entry
 }

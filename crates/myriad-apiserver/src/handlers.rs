@@ -16,11 +16,12 @@ use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
 
+use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
 use crate::objects::{self, decode_body, decode_stored, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{crd, deletion, field_validation, protobuf, subresource, table, watch};
+use crate::{crd, deletion, field_validation, pods, protobuf, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -72,11 +73,18 @@ async fn serve(
         return Err(not_found());
     }
     if let Some(sub) = req.subresource.as_deref() {
-        let served = matches!(sub, "status" | "scale") && info.has_subresource(sub);
+        // binding and eviction act on the pod; status and scale are parts of the object.
+        let acts = matches!(sub, "binding" | "eviction");
+        let served = (acts || matches!(sub, "status" | "scale")) && info.has_subresource(sub);
         if !served {
             return Err(not_found());
         }
-        if !matches!(req.verb, Verb::Get | Verb::Update | Verb::Patch) {
+        let allowed = if acts {
+            req.verb == Verb::Create
+        } else {
+            matches!(req.verb, Verb::Get | Verb::Update | Verb::Patch)
+        };
+        if !allowed {
             return Err(ApiError::MethodNotAllowed(format!(
                 "the server does not allow this method on the requested resource ({}/{sub})",
                 info.group_resource()
@@ -95,7 +103,11 @@ async fn serve(
     match req.verb {
         Verb::Get => ctx.get().await,
         Verb::List => ctx.list().await,
-        Verb::Create => ctx.create(&json_body(headers, &body)?).await,
+        Verb::Create => match req.subresource.as_deref() {
+            Some("binding") => ctx.bind(&json_body(headers, &body)?).await,
+            Some("eviction") => ctx.evict(&json_body(headers, &body)?).await,
+            _ => ctx.create(&json_body(headers, &body)?).await,
+        },
         Verb::Update => ctx.update(&json_body(headers, &body)?).await,
         Verb::Delete => ctx.delete(&json_body(headers, &body)?).await,
         Verb::Patch => {
@@ -544,10 +556,10 @@ impl Ctx<'_> {
                 "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
             )));
         }
-        let grace = self.grace_period(body)?;
+        let options = self.delete_options(body)?;
         for _ in 0..PATCH_ATTEMPTS {
             let (object, revision) = self.current(&name).await?;
-            if let Some(response) = self.delete_one(object, revision, grace).await? {
+            if let Some(response) = self.delete_one(object, revision, &options).await? {
                 return Ok(self.respond(StatusCode::OK, response));
             }
         }
@@ -560,15 +572,16 @@ impl Ctx<'_> {
         &self,
         mut object: Value,
         revision: Revision,
-        grace: Option<i64>,
+        options: &DeleteOptions,
     ) -> Result<Option<Value>, ApiError> {
+        options.check(&self.info.group_resource(), &object)?;
         let name = name_of(&object).unwrap_or("").to_string();
         let key = self
             .info
             .storage_key(object.pointer("/metadata/namespace").and_then(Value::as_str), &name);
-        match deletion::plan(self.info, &object, grace) {
+        match deletion::plan(self.info, &object, options.grace) {
             deletion::Plan::AlreadyDeleting => Ok(Some(object)),
-            _ if self.dry_run() => Ok(Some(object)),
+            _ if self.dry_run() || options.dry_run => Ok(Some(object)),
             deletion::Plan::Remove => {
                 let removed = deletion::remove(&self.store, &key, revision).await?;
                 if removed {
@@ -600,29 +613,59 @@ impl Ctx<'_> {
         }
     }
 
-    /// `gracePeriodSeconds` from the query or the DeleteOptions body.
-    fn grace_period(&self, body: &[u8]) -> Result<Option<i64>, ApiError> {
+    /// `pods/{name}/binding`: assigns the pod to a node.
+    async fn bind(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let binding = pods::binding(&objects::decode_body_of(body, "Binding", &["v1"])?, self.name())?;
+        for _ in 0..PATCH_ATTEMPTS {
+            let (mut pod, revision) = self.current(self.name()).await?;
+            pods::bind(&mut pod, &binding, &objects::now_rfc3339())?;
+            self.admit(&mut pod)?;
+            if self.dry_run() || self.write(self.name(), pod, revision).await?.is_some() {
+                return Ok((StatusCode::CREATED, Json(pods::created())).into_response());
+            }
+        }
+        Err(ApiError::modified(&self.info.group_resource(), self.name()))
+    }
+
+    /// `pods/{name}/eviction`: deletes the pod as the eviction's options say.
+    async fn evict(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let eviction = objects::decode_body_of(body, "Eviction", &["policy/v1", "policy/v1beta1"])?;
+        let options = pods::eviction(&eviction, self.name())?;
+        for _ in 0..PATCH_ATTEMPTS {
+            let (pod, revision) = self.current(self.name()).await?;
+            if self.delete_one(pod, revision, &options).await?.is_some() {
+                return Ok((StatusCode::CREATED, Json(pods::created())).into_response());
+            }
+        }
+        Err(ApiError::modified(&self.info.group_resource(), self.name()))
+    }
+
+    /// The DeleteOptions body, with `gracePeriodSeconds` from the query taking precedence.
+    fn delete_options(&self, body: &[u8]) -> Result<DeleteOptions, ApiError> {
+        let mut options = if body.iter().all(u8::is_ascii_whitespace) {
+            DeleteOptions::default()
+        } else {
+            let options: Value = serde_json::from_slice(body).map_err(|e| {
+                ApiError::BadRequest(format!(
+                    "the body of the request (DeleteOptions) is not valid JSON: {e}"
+                ))
+            })?;
+            DeleteOptions::from_json(&options)?
+        };
         if let Some(value) = self.params.get("gracePeriodSeconds") {
-            return value
-                .parse()
-                .map(Some)
-                .map_err(|_| ApiError::BadRequest(format!("invalid gracePeriodSeconds {value:?}")));
+            options.grace = Some(
+                value
+                    .parse()
+                    .map_err(|_| ApiError::BadRequest(format!("invalid gracePeriodSeconds {value:?}")))?,
+            );
         }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        let options: Value = serde_json::from_slice(body).map_err(|e| {
-            ApiError::BadRequest(format!(
-                "the body of the request (DeleteOptions) is not valid JSON: {e}"
-            ))
-        })?;
-        Ok(options.get("gracePeriodSeconds").and_then(Value::as_i64))
+        Ok(options)
     }
 
     /// Deletes every object of the list scope that the selectors match; answers with the
     /// list of what was deleted (or marked).
     async fn delete_collection(&self, body: &[u8]) -> Result<Response, ApiError> {
-        let grace = self.grace_period(body)?;
+        let options = self.delete_options(body)?;
         let keep = self.selector()?;
         let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
         let page = self.store.range(prefix.as_bytes(), RangeOptions::default()).await?;
@@ -633,7 +676,7 @@ impl Ctx<'_> {
                 continue;
             }
             if keep(&object)
-                && let Some(object) = self.delete_one(object, kv.mod_revision, grace).await?
+                && let Some(object) = self.delete_one(object, kv.mod_revision, &options).await?
             {
                 deleted.push(object);
             }

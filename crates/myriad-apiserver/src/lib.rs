@@ -5,8 +5,8 @@
 //! errors to Kubernetes `Status` responses. Object-model rules (names, selectors,
 //! validation) live in `myriad-api`; storage in `myriad-store`.
 //!
-//! Served so far: health, version, discovery, and get/list/watch/create/update/patch/delete
-//! of the built-in resources as JSON (selectors and validation per kind follow).
+//! Served: health, version, discovery, OpenAPI, and every verb of the built-in and
+//! CRD-defined resources and their subresources, with JSON or protobuf request bodies.
 
 pub mod authn;
 pub mod catalog;
@@ -24,6 +24,7 @@ pub mod objects;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod pods;
 pub mod protobuf;
 pub mod request_info;
 pub mod routes;

@@ -11,38 +11,37 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::{ApiError, Cause};
 
-/// Parses a request body into a JSON object.
+/// Parses a request body into a JSON object of the URL's resource.
 pub fn decode_body(body: &[u8], info: &ResourceInfo) -> Result<Value, ApiError> {
+    decode_body_of(body, info.kind, &[&info.api_version()])
+}
+
+/// Parses a request body into a JSON object; `kind` and `apiVersion`, when given, must
+/// be `kind` and one of `api_versions`.
+pub fn decode_body_of(body: &[u8], kind: &str, api_versions: &[&str]) -> Result<Value, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?;
     if !value.is_object() {
         return Err(ApiError::BadRequest(format!(
-            "the body of the request must be a {} object",
-            info.kind
+            "the body of the request must be a {kind} object"
         )));
     }
-    check_type(&value, info)?;
-    Ok(value)
-}
-
-/// `kind` and `apiVersion`, when given, must name the resource of the URL.
-fn check_type(value: &Value, info: &ResourceInfo) -> Result<(), ApiError> {
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or(info.kind);
-    if kind != info.kind {
+    let given = value.get("kind").and_then(Value::as_str).unwrap_or(kind);
+    if given != kind {
         return Err(ApiError::BadRequest(format!(
-            "the kind of the object ({kind}) does not match the kind of the resource ({})",
-            info.kind
+            "the kind of the object ({given}) does not match the kind of the resource ({kind})"
         )));
     }
     let api_version = value.get("apiVersion").and_then(Value::as_str);
-    if api_version.is_some_and(|v| v != info.api_version()) {
+    if let Some(given) = api_version
+        && !api_versions.contains(&given)
+    {
         return Err(ApiError::BadRequest(format!(
-            "the API version in the data ({}) does not match the expected API version ({})",
-            api_version.unwrap_or(""),
-            info.api_version()
+            "the API version in the data ({given}) does not match the expected API version ({})",
+            api_versions.first().copied().unwrap_or("")
         )));
     }
-    Ok(())
+    Ok(value)
 }
 
 /// The object's `metadata` map, created if missing.
@@ -82,6 +81,11 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Result<(), ApiE
 
 /// The 422 Invalid Status of `errors` for the object `name`.
 pub fn invalid(info: &ResourceInfo, name: &str, errors: &[FieldError]) -> ApiError {
+    invalid_kind(info.kind, name, errors)
+}
+
+/// The 422 Invalid Status of `errors` for the `kind` object `name`.
+pub fn invalid_kind(kind: &str, name: &str, errors: &[FieldError]) -> ApiError {
     let causes = errors
         .iter()
         .map(|error| {
@@ -94,7 +98,7 @@ pub fn invalid(info: &ResourceInfo, name: &str, errors: &[FieldError]) -> ApiErr
         })
         .collect();
     ApiError::Invalid {
-        kind: info.kind.to_string(),
+        kind: kind.to_string(),
         name: name.to_string(),
         causes,
     }

@@ -734,6 +734,107 @@ fn kubectl_validates_fields_through_the_server() -> Result<()> {
     Ok(())
 }
 
+/// A scheduler's `pods/binding` and `kubectl drain`'s `pods/eviction`.
+#[test]
+fn kubectl_drain_evicts_bound_pods() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let node = |name: &str| format!(r#"{{"apiVersion":"v1","kind":"Node","metadata":{{"name":"{name}"}}}}"#);
+    let pod = |name: &str| {
+        format!(
+            r#"{{"apiVersion":"v1","kind":"Pod","metadata":{{"name":"{name}"}},"spec":{{"containers":[{{"name":"c","image":"nginx"}}]}}}}"#
+        )
+    };
+    for object in [node("node-1"), node("node-2"), pod("p1"), pod("p2"), pod("p3")] {
+        ok(server.kubectl_stdin(&["create", "-f", "-"], &object)?, "create")?;
+    }
+    let bind = |pod: &str, node: &str| {
+        let body = format!(
+            r#"{{"apiVersion":"v1","kind":"Binding","metadata":{{"name":"{pod}"}},"target":{{"kind":"Node","name":"{node}"}}}}"#
+        );
+        let path = format!("/api/v1/namespaces/default/pods/{pod}/binding");
+        server.curl("POST", &path, "application/json", body.as_bytes(), true)
+    };
+    for (pod, node) in [("p1", "node-1"), ("p2", "node-1"), ("p3", "node-2")] {
+        let (code, body) = bind(pod, node)?;
+        ensure!(code == 201 && body.contains(r#""status":"Success""#), "{code} {body}");
+    }
+    let (code, body) = bind("p1", "node-2")?;
+    ensure!(
+        code == 409
+            && body.contains(
+                r#"Operation cannot be fulfilled on pods/binding \"p1\": pod p1 is already assigned to node \"node-1\""#
+            ),
+        "{code} {body}"
+    );
+    let scheduled = ok(
+        server.kubectl(&[
+            "get",
+            "pod",
+            "p1",
+            "-o",
+            "jsonpath={.spec.nodeName} {.status.conditions[?(@.type=='PodScheduled')].status}",
+        ])?,
+        "get",
+    )?;
+    ensure!(scheduled == "node-1 True", "{scheduled}");
+
+    // Pods no controller owns need --force, as against Kubernetes.
+    let refused = server.kubectl(&["drain", "node-1"])?;
+    ensure!(
+        !refused.status.success() && stderr(&refused).contains("cannot delete Pods that declare no controller"),
+        "{}",
+        stderr(&refused)
+    );
+    let drained = ok(
+        server.kubectl(&["drain", "node-1", "--force", "--grace-period=0", "--timeout=30s"])?,
+        "drain",
+    )?;
+    ensure!(
+        drained.contains("evicting pod default/p1") && drained.contains("node/node-1 drained"),
+        "{drained}"
+    );
+    let left = ok(server.kubectl(&["get", "pods", "-o", "name"])?, "get pods")?;
+    ensure!(left.trim() == "pod/p3", "{left}");
+    let unschedulable = ok(
+        server.kubectl(&["get", "node", "node-1", "-o", "jsonpath={.spec.unschedulable}"])?,
+        "get node",
+    )?;
+    ensure!(unschedulable == "true", "{unschedulable}");
+
+    // An eviction without a grace period deletes gracefully: the bound pod waits for its node.
+    let evict =
+        |name: &str| format!(r#"{{"apiVersion":"policy/v1","kind":"Eviction","metadata":{{"name":"{name}"}}}}"#);
+    let path = "/api/v1/namespaces/default/pods/p3/eviction";
+    let (code, body) = server.curl("POST", path, "application/json", evict("p1").as_bytes(), true)?;
+    ensure!(
+        code == 400 && body.contains("name in URL does not match name in Eviction object"),
+        "{code} {body}"
+    );
+    let (code, body) = server.curl("POST", path, "application/json", evict("p3").as_bytes(), true)?;
+    ensure!(code == 201, "{code} {body}");
+    let deleting = ok(
+        server.kubectl(&[
+            "get",
+            "pod",
+            "p3",
+            "-o",
+            "jsonpath={.metadata.deletionGracePeriodSeconds}",
+        ])?,
+        "get",
+    )?;
+    ensure!(deleting == "30", "{deleting}");
+    let (code, _) = server.curl(
+        "POST",
+        "/api/v1/namespaces/default/pods/ghost/eviction",
+        "application/json",
+        evict("ghost").as_bytes(),
+        true,
+    )?;
+    ensure!(code == 404, "{code}");
+    Ok(())
+}
+
 /// kubectl's typed commands (`create namespace|configmap|deployment…`) send protobuf, as
 /// client-go does for built-in kinds; the server decodes it into the JSON a Go client
 /// would have sent (zero-valued pointers kept, empty non-pointer fields dropped).
