@@ -122,8 +122,8 @@ async fn serve(
     }
 }
 
-/// The request body as JSON: JSON is taken as it is, Kubernetes protobuf (what
-/// client-go's typed clients send) is decoded into the same JSON object.
+/// The request body as JSON: JSON is taken as it is; YAML and Kubernetes protobuf (what
+/// client-go's typed clients send) are decoded into the same JSON object.
 fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -131,13 +131,18 @@ fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, 
         .unwrap_or("application/json");
     match content_type.split(';').next().unwrap_or("").trim() {
         "application/json" | "" => Ok(Cow::Borrowed(body)),
+        "application/yaml" => {
+            let object: Value = serde_yaml_ng::from_slice(body)
+                .map_err(|e| ApiError::BadRequest(format!("error converting YAML to JSON: {e}")))?;
+            Ok(Cow::Owned(object.to_string().into_bytes()))
+        }
         protobuf::MEDIA_TYPE => {
             let object = protobuf::to_json(body)
                 .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?;
             Ok(Cow::Owned(object.to_string().into_bytes()))
         }
         media => Err(ApiError::UnsupportedMediaType(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json, {} (got {media})",
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, {} (got {media})",
             protobuf::MEDIA_TYPE
         ))),
     }

@@ -36,6 +36,11 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     let wrong_kind = br#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#;
     ensure!(status(post(JSON, wrong_kind)?, 400, "BadRequest")?.contains("Secret"));
     status(post("application/xml", b"<ConfigMap/>")?, 415, "UnsupportedMediaType")?;
+    let yaml = "application/yaml";
+    let broken = status(post(yaml, b"metadata: {name: [unclosed")?, 400, "BadRequest")?;
+    ensure!(broken.starts_with("error converting YAML to JSON"), "{broken}");
+    status(post(yaml, b"- just\n- a list\n")?, 400, "BadRequest")?;
+    status(post(yaml, b"metadata: {name: a}\n---\nmetadata: {name: b}\n")?, 400, "BadRequest")?;
     let protobuf = "application/vnd.kubernetes.protobuf";
     status(post(protobuf, br#"{"metadata":{"name":"json"}}"#)?, 400, "BadRequest")?;
     status(post(protobuf, b"k8s\0\x0a\xff\xff\xff")?, 400, "BadRequest")?;
@@ -109,5 +114,11 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
         code == 200 && list["items"].as_array().is_some_and(|items| items.is_empty()),
         "{body}"
     );
+
+    // A well-formed YAML body is taken like its JSON form.
+    let yaml_object = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  port: \"80\"\n";
+    let (code, body) = post("application/yaml", yaml_object)?;
+    let created: Value = serde_json::from_str(&body)?;
+    ensure!(code == 201 && created["data"]["port"] == "80", "{code} {body}");
     Ok(())
 }
