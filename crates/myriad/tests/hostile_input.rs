@@ -40,7 +40,11 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     let broken = status(post(yaml, b"metadata: {name: [unclosed")?, 400, "BadRequest")?;
     ensure!(broken.starts_with("error converting YAML to JSON"), "{broken}");
     status(post(yaml, b"- just\n- a list\n")?, 400, "BadRequest")?;
-    status(post(yaml, b"metadata: {name: a}\n---\nmetadata: {name: b}\n")?, 400, "BadRequest")?;
+    status(
+        post(yaml, b"metadata: {name: a}\n---\nmetadata: {name: b}\n")?,
+        400,
+        "BadRequest",
+    )?;
     let protobuf = "application/vnd.kubernetes.protobuf";
     status(post(protobuf, br#"{"metadata":{"name":"json"}}"#)?, 400, "BadRequest")?;
     status(post(protobuf, b"k8s\0\x0a\xff\xff\xff")?, 400, "BadRequest")?;
