@@ -27,6 +27,9 @@ use crate::objects::{self, decode_stored, encode, metadata_mut};
 /// How often a terminating namespace is checked for remaining objects.
 const NAMESPACE_POLL: Duration = Duration::from_secs(1);
 
+/// How long a namespace stays terminating before its objects are first deleted.
+const NAMESPACE_FIRST_SWEEP: Duration = Duration::from_secs(1);
+
 /// What a client asked of a deletion (`DeleteOptions`, from the body or the query).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeleteOptions {
@@ -202,8 +205,13 @@ pub async fn remove(store: &Arc<dyn Store>, key: &str, revision: i64) -> Result<
 
 /// Empties a terminating namespace, then removes it. Objects with finalizers are marked
 /// and waited for; everything else (pods included) is removed at once.
+///
+/// The first pass waits a moment, as upstream's namespace controller (a watch and a
+/// queue away) does in effect: `kubectl delete -f` of a manifest that lists a namespace
+/// before its objects then deletes those objects itself instead of finding them gone.
 pub async fn finalize_namespace(store: Arc<StoreRouter>, catalog: Arc<Catalog>, namespace: String) {
     let what = format!("namespace {namespace}");
+    tokio::time::sleep(NAMESPACE_FIRST_SWEEP).await;
     repeat_until_done(&what, NAMESPACE_POLL, || sweep(&store, &catalog, &namespace)).await;
 }
 

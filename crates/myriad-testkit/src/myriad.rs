@@ -97,12 +97,16 @@ impl MyriadServer {
         bail!("myriad server did not exit within 30s of SIGTERM")
     }
 
+    /// `kubectl --kubeconfig … ARGS`, not yet run (to add environment variables).
+    pub fn kubectl_command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new("kubectl");
+        command.arg("--kubeconfig").arg(&self.kubeconfig).args(args);
+        command
+    }
+
     /// Starts `kubectl --kubeconfig … ARGS` with its stdout piped (for watches).
     pub fn kubectl_spawn(&self, args: &[&str]) -> Result<Child> {
-        Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
+        self.kubectl_command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -151,20 +155,13 @@ impl MyriadServer {
 
     /// Runs `kubectl --kubeconfig … ARGS`.
     pub fn kubectl(&self, args: &[&str]) -> Result<Output> {
-        Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .output()
-            .context("running kubectl")
+        self.kubectl_command(args).output().context("running kubectl")
     }
 
     /// Runs `kubectl` with `input` on its standard input (`create -f -`).
     pub fn kubectl_stdin(&self, args: &[&str], input: &str) -> Result<Output> {
-        let mut child = Command::new("kubectl")
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
+        let mut child = self
+            .kubectl_command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

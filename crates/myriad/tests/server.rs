@@ -734,6 +734,129 @@ fn kubectl_validates_fields_through_the_server() -> Result<()> {
     Ok(())
 }
 
+const STACK: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {mode: fast}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: app, image: "nginx:1.27", ports: [{containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 80}]
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {colour: {type: string}}}
+---
+apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g1, namespace: shop}
+spec: {colour: blue}
+"#;
+
+/// The everyday loop: apply a whole stack (with a CRD and its object), read it as YAML,
+/// `kubectl edit` it, apply again, delete it all.
+#[test]
+fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let manifest = dir.path().join("stack.yaml");
+    std::fs::write(&manifest, STACK)?;
+    let manifest = manifest.to_str().unwrap_or_default();
+
+    // As against Kubernetes, the Gadget may not map until its CRD exists: apply again.
+    let first = server.kubectl(&["apply", "-f", manifest])?;
+    ensure!(
+        first.status.success() || stderr(&first).contains("ensure CRDs are installed first"),
+        "{}",
+        stderr(&first)
+    );
+    ok(server.kubectl(&["apply", "-f", manifest])?, "apply")?;
+    let yaml = ok(
+        server.kubectl(&["get", "deploy", "web", "-n", "shop", "-o", "yaml"])?,
+        "get -o yaml",
+    )?;
+    ensure!(
+        yaml.contains("kind: Deployment") && yaml.contains("  replicas: 2") && yaml.contains("image: nginx:1.27"),
+        "{yaml}"
+    );
+    let gadget = ok(
+        server.kubectl(&["get", "gadget", "g1", "-n", "shop", "-o", "jsonpath={.spec.colour}"])?,
+        "get gadget",
+    )?;
+    ensure!(gadget == "blue", "{gadget}");
+
+    // `kubectl edit` with a scripted editor.
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nsed -i 's/replicas: 2/replicas: 4/' \"$1\"\n")?;
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    let edited = server
+        .kubectl_command(&["edit", "deploy", "web", "-n", "shop"])
+        .env("KUBE_EDITOR", &editor)
+        .output()?;
+    ensure!(
+        stdout(&edited).contains("deployment.apps/web edited"),
+        "{}",
+        stderr(&edited)
+    );
+    let replicas = ok(
+        server.kubectl(&["get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.replicas}"])?,
+        "get",
+    )?;
+    ensure!(replicas == "4", "{replicas}");
+
+    let again = ok(server.kubectl(&["apply", "-f", manifest])?, "apply")?;
+    ensure!(
+        again.contains("configmap/settings unchanged") && again.contains("deployment.apps/web configured"),
+        "{again}"
+    );
+    // The namespace's own cleanup may beat kubectl to its objects on a loaded machine.
+    let deleted = ok(
+        server.kubectl(&["delete", "-f", manifest, "--ignore-not-found", "--timeout=30s"])?,
+        "delete -f",
+    )?;
+    ensure!(
+        deleted.contains("namespace \"shop\" deleted")
+            && deleted.contains("customresourcedefinition.apiextensions.k8s.io \"gadgets.example.com\" deleted"),
+        "{deleted}"
+    );
+    let gone = server.kubectl(&["get", "ns", "shop"])?;
+    ensure!(!gone.status.success(), "namespace still there");
+    Ok(())
+}
+
 /// A scheduler's `pods/binding` and `kubectl drain`'s `pods/eviction`.
 #[test]
 fn kubectl_drain_evicts_bound_pods() -> Result<()> {
