@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::custom_schema;
-use crate::field_error::{FieldError, FieldValue};
+use crate::crd::StructuralSchema;
+use crate::crd::printer_columns::JsonPath;
 use crate::registry::{ResourceInfo, intern, intern_list};
 
 /// The finalizer the server puts on every CRD: its objects are deleted before it is.
@@ -19,8 +19,10 @@ pub struct CustomResource {
     pub definition: String,
     /// The version objects are stored in; every served version reads and writes them.
     pub storage_version: String,
-    /// This version's `schema.openAPIV3Schema`.
+    /// This version's `schema.openAPIV3Schema`, as written (what OpenAPI documents show).
     pub schema: Option<Value>,
+    /// The same schema decoded once, for pruning, defaulting and validating objects.
+    pub structural: Option<StructuralSchema>,
     /// Table columns after NAME (AGE when the CRD names none, as upstream).
     pub columns: Vec<PrinterColumn>,
     /// `subresources.scale`, if served.
@@ -38,7 +40,8 @@ pub struct PrinterColumn {
     pub format: String,
     pub description: String,
     pub priority: i64,
-    pub json_path: String,
+    /// `jsonPath`, parsed; `None` when it does not parse (CRD validation refuses those).
+    pub json_path: Option<JsonPath>,
 }
 
 /// Where the scale subresource finds replicas in the custom object.
@@ -105,6 +108,9 @@ pub fn served_resources(crd: &Value) -> Vec<ResourceInfo> {
                 definition: text("/metadata/name").to_string(),
                 storage_version: storage_version.to_string(),
                 schema: version.pointer("/schema/openAPIV3Schema").cloned(),
+                structural: version
+                    .pointer("/schema/openAPIV3Schema")
+                    .and_then(|schema| StructuralSchema::from_json(schema).ok()),
                 columns: columns(version),
                 scale,
                 terminating,
@@ -141,7 +147,7 @@ fn columns(version: &Value) -> Vec<PrinterColumn> {
             format: str_at(c, "format"),
             description: str_at(c, "description"),
             priority: c.get("priority").and_then(Value::as_i64).unwrap_or(0),
-            json_path: str_at(c, "jsonPath"),
+            json_path: JsonPath::parse(&str_at(c, "jsonPath")).ok(),
         })
         .collect();
     if !defined.is_empty() {
@@ -154,7 +160,7 @@ fn columns(version: &Value) -> Vec<PrinterColumn> {
         description: "CreationTimestamp is a timestamp representing the server time when this object was created."
             .into(),
         priority: 0,
-        json_path: ".metadata.creationTimestamp".into(),
+        json_path: JsonPath::parse(".metadata.creationTimestamp").ok(),
     }]
 }
 
@@ -207,171 +213,6 @@ pub fn status(crd: &Value, now: &str) -> Value {
         }
     }
     json!({"acceptedNames": names, "conditions": conditions, "storedVersions": stored})
-}
-
-/// Fills in what upstream defaults on a CRD: `names.singular` (lowercased kind),
-/// `names.listKind`, and `conversion.strategy: None`.
-pub fn default_definition(crd: &mut Value) {
-    let Some(spec) = crd.get_mut("spec").and_then(Value::as_object_mut) else {
-        return;
-    };
-    spec.entry("conversion").or_insert_with(|| json!({"strategy": "None"}));
-    if let Some(names) = spec.get_mut("names").and_then(Value::as_object_mut) {
-        let kind = names.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-        if !kind.is_empty() {
-            names.entry("singular").or_insert_with(|| json!(kind.to_lowercase()));
-            names.entry("listKind").or_insert_with(|| json!(format!("{kind}List")));
-        }
-    }
-}
-
-/// A CRD's own validation: names, group, scope, versions and their schemas, with
-/// upstream's paths and messages.
-pub fn validate_definition(crd: &Value) -> Vec<FieldError> {
-    let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-    let mut errors = Vec::new();
-    let (group, plural, kind) = (
-        text("/spec/group"),
-        text("/spec/names/plural"),
-        text("/spec/names/kind"),
-    );
-    if group.is_empty() {
-        errors.push(FieldError::required("spec.group", ""));
-    } else if !group.contains('.') {
-        errors.push(FieldError::invalid(
-            "spec.group",
-            FieldValue::json(group),
-            "should be a domain with at least one dot",
-        ));
-    }
-    if plural.is_empty() {
-        errors.push(FieldError::required("spec.names.plural", ""));
-    }
-    if kind.is_empty() {
-        errors.push(FieldError::required("spec.names.kind", ""));
-    }
-    let name = text("/metadata/name");
-    if !plural.is_empty() && !group.is_empty() && name != format!("{plural}.{group}") {
-        errors.push(FieldError::invalid(
-            "metadata.name",
-            FieldValue::json(name),
-            "must be spec.names.plural+\".\"+spec.group",
-        ));
-    }
-    let scope = text("/spec/scope");
-    if scope != "Namespaced" && scope != "Cluster" {
-        errors.push(FieldError::not_supported(
-            "spec.scope",
-            FieldValue::json(scope),
-            &["Cluster", "Namespaced"],
-        ));
-    }
-    errors.extend(validate_versions(crd));
-    errors
-}
-
-fn validate_versions(crd: &Value) -> Vec<FieldError> {
-    let versions = crd
-        .pointer("/spec/versions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if versions.is_empty() {
-        return vec![FieldError::invalid(
-            "spec.versions",
-            FieldValue::json(&versions),
-            "must have exactly one version marked as storage version",
-        )];
-    }
-    let mut errors = Vec::new();
-    let storage = versions
-        .iter()
-        .filter(|v| v.get("storage") == Some(&json!(true)))
-        .count();
-    if storage != 1 {
-        errors.push(FieldError::invalid(
-            "spec.versions",
-            FieldValue::json(&versions),
-            "must have exactly one version marked as storage version",
-        ));
-    }
-    let mut seen = Vec::new();
-    for (i, version) in versions.iter().enumerate() {
-        let path = format!("spec.versions[{i}]");
-        let name = version.get("name").and_then(Value::as_str).unwrap_or("");
-        if name.is_empty() {
-            errors.push(FieldError::required(format!("{path}.name"), ""));
-        } else if seen.contains(&name) {
-            errors.push(FieldError::duplicate(format!("{path}.name"), FieldValue::json(name)));
-        }
-        seen.push(name);
-        let schema_path = format!("{path}.schema.openAPIV3Schema");
-        match version.pointer("/schema/openAPIV3Schema") {
-            Some(schema) => errors.extend(custom_schema::check_structural(schema, &schema_path)),
-            None => errors.push(FieldError::required(schema_path, "schemas are required")),
-        }
-        if let Some(scale) = version.pointer("/subresources/scale") {
-            for (field, prefix) in [("specReplicasPath", ".spec."), ("statusReplicasPath", ".status.")] {
-                let value = scale.get(field).and_then(Value::as_str).unwrap_or("");
-                if !value.starts_with(prefix) {
-                    errors.push(FieldError::invalid(
-                        format!("{path}.subresources.scale.{field}"),
-                        FieldValue::json(value),
-                        format!("should be a json path under {}", prefix.trim_end_matches('.')),
-                    ));
-                }
-            }
-        }
-    }
-    errors
-}
-
-/// The value at a printer column's JSONPath: `.a.b`, `.a[0].b`, `.a[?(@.k=="v")].b`.
-/// `None` when the path finds nothing (the cell is then empty).
-pub fn json_path<'a>(object: &'a Value, path: &str) -> Option<&'a Value> {
-    let mut current = object;
-    let mut rest = path.trim().trim_start_matches('{').trim_end_matches('}').trim();
-    rest = rest.strip_prefix('$').unwrap_or(rest);
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('.') {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            current = current.get(&after[..end])?;
-            rest = &after[end..];
-        } else if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']')?;
-            current = index(current, &after[..end])?;
-            rest = &after[end + 1..];
-        } else {
-            return None;
-        }
-    }
-    Some(current)
-}
-
-/// `[0]`, `[-1]`, `['key']` or a filter `[?(@.field=="value")]` (the first match).
-fn index<'a>(value: &'a Value, selector: &str) -> Option<&'a Value> {
-    if let Some(filter) = selector.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
-        let (field, expected) = filter.split_once("==")?;
-        let field = field.trim().strip_prefix("@.")?;
-        let expected = expected.trim().trim_matches(|c| c == '"' || c == '\'');
-        return value.as_array()?.iter().find(|item| {
-            json_path(item, &format!(".{field}")).is_some_and(|v| match v {
-                Value::String(s) => s == expected,
-                other => serde_json::from_str::<Value>(expected).is_ok_and(|e| e == *other),
-            })
-        });
-    }
-    if let Some(key) = selector.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')) {
-        return value.get(key);
-    }
-    let items = value.as_array()?;
-    let position: i64 = selector.trim().parse().ok()?;
-    let position = if position < 0 {
-        items.len() as i64 + position
-    } else {
-        position
-    };
-    items.get(usize::try_from(position).ok()?)
 }
 
 #[cfg(test)]
@@ -430,63 +271,5 @@ mod tests {
             .iter()
             .find(|c| c["type"] == "Established");
         assert_eq!(established.unwrap()["status"], "True");
-    }
-
-    #[test]
-    fn definitions_are_defaulted_and_validated() {
-        let mut good = crd();
-        default_definition(&mut good);
-        assert_eq!(good["spec"]["names"]["listKind"], "WidgetList");
-        assert_eq!(good["spec"]["conversion"]["strategy"], "None");
-        // v1beta1 (served) has no schema: upstream requires one for every version.
-        let messages: Vec<String> = validate_definition(&good).iter().map(ToString::to_string).collect();
-        assert_eq!(
-            messages,
-            vec![
-                "spec.versions[1].schema.openAPIV3Schema: Required value: schemas are required",
-                "spec.versions[2].schema.openAPIV3Schema: Required value: schemas are required"
-            ]
-        );
-        let mut bad = crd();
-        bad["metadata"]["name"] = json!("wrong");
-        bad["spec"]["group"] = json!("nodot");
-        bad["spec"]["scope"] = json!("Everywhere");
-        let messages: Vec<String> = validate_definition(&bad).iter().map(ToString::to_string).collect();
-        assert!(
-            messages.contains(
-                &r#"spec.group: Invalid value: "nodot": should be a domain with at least one dot"#.to_string()
-            ),
-            "{messages:?}"
-        );
-        assert!(
-            messages.contains(
-                &r#"metadata.name: Invalid value: "wrong": must be spec.names.plural+"."+spec.group"#.to_string()
-            ),
-            "{messages:?}"
-        );
-        assert!(
-            messages
-                .iter()
-                .any(|m| m.starts_with(r#"spec.scope: Unsupported value: "Everywhere""#)),
-            "{messages:?}"
-        );
-    }
-
-    #[test]
-    fn json_paths_for_printer_columns() {
-        let object = json!({"spec": {"size": 3}, "status": {"conditions": [
-            {"type": "Synced", "status": "False"}, {"type": "Ready", "status": "True"}]}});
-        assert_eq!(json_path(&object, ".spec.size"), Some(&json!(3)));
-        assert_eq!(json_path(&object, ".status.conditions[1].type"), Some(&json!("Ready")));
-        assert_eq!(
-            json_path(&object, ".status.conditions[-1].status"),
-            Some(&json!("True"))
-        );
-        assert_eq!(
-            json_path(&object, r#".status.conditions[?(@.type=="Ready")].status"#),
-            Some(&json!("True"))
-        );
-        assert_eq!(json_path(&object, ".spec.missing"), None);
-        assert_eq!(json_path(&object, ".status.conditions[9]"), None);
     }
 }

@@ -14,8 +14,8 @@
 //! random suffix of [`validation::generate_name`]), so the API server, the watch cache
 //! and controllers share one implementation of each rule.
 
+pub mod crd;
 pub mod custom;
-pub mod custom_schema;
 pub mod defaults;
 pub mod field_error;
 pub mod fields;

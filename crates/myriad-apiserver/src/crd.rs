@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use myriad_api::crd as rules;
 use myriad_api::custom::{self, CLEANUP_FINALIZER, CustomResource};
-use myriad_api::custom_schema;
 use myriad_api::field_error::FieldError;
 use myriad_api::registry::ResourceInfo;
 use myriad_store::{RangeOptions, Router as StoreRouter};
@@ -30,8 +30,8 @@ pub fn is_definitions(info: &ResourceInfo) -> bool {
 /// Prepares a CRD for storage: upstream's defaults and validation, the cleanup finalizer
 /// on a live CRD, and the status the server owns.
 pub fn admit_definition(info: &ResourceInfo, crd: &mut Value) -> Result<(), ApiError> {
-    custom::default_definition(crd);
-    invalid(info, crd, custom::validate_definition(crd))?;
+    rules::default_definition(crd);
+    invalid(info, crd, rules::validate_definition(crd))?;
     let deleting = crd.pointer("/metadata/deletionTimestamp").is_some();
     let metadata = objects::metadata_mut(crd);
     let finalizers = metadata.entry("finalizers").or_insert_with(|| json!([]));
@@ -49,11 +49,12 @@ pub fn admit_definition(info: &ResourceInfo, crd: &mut Value) -> Result<(), ApiE
 /// Defaults and validates a custom object against its version's schema (pruning, which
 /// `fieldValidation` reports, happened before in `field_validation::check`).
 pub fn admit_object(info: &ResourceInfo, custom: &CustomResource, object: &mut Value) -> Result<(), ApiError> {
-    let Some(schema) = &custom.schema else {
+    let Some(schema) = &custom.structural else {
         return Ok(());
     };
-    custom_schema::apply_defaults(schema, object);
-    invalid(info, object, custom_schema::validate(schema, object))
+    rules::prune_non_nullable_nulls(object, schema);
+    rules::apply_defaults(object, schema);
+    invalid(info, object, rules::validate(object, schema))
 }
 
 /// A 422 Invalid carrying `errors`, if there are any.

@@ -5,7 +5,7 @@
 use axum::http::HeaderValue;
 use axum::response::Response;
 use myriad_api::registry::ResourceInfo;
-use myriad_api::{custom_schema, typed};
+use myriad_api::{crd, typed};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -42,8 +42,8 @@ pub fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Result<Vec<
         ))
     };
     let unknown = match &info.custom {
-        Some(custom) => match &custom.schema {
-            Some(schema) => custom_schema::prune(schema, object),
+        Some(custom) => match &custom.structural {
+            Some(schema) => crd::prune(object, schema),
             None => Vec::new(),
         },
         None => match typed::decode(info.group, info.kind, object) {

@@ -2,7 +2,10 @@
 //! shows against Kubernetes for each built-in kind (from Kubernetes' printers), with
 //! `-o wide` columns at priority 1. Other resources get NAME and AGE.
 
-use myriad_api::custom::{self, CustomResource, PrinterColumn};
+use std::time::SystemTime;
+
+use myriad_api::crd::printer_columns;
+use myriad_api::custom::{CustomResource, PrinterColumn};
 use myriad_api::registry::ResourceInfo;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -41,7 +44,7 @@ fn custom_table(custom: &CustomResource, objects: &[Value], list_metadata: Value
     columns.extend(custom.columns.iter().map(|c| {
         json!({"name": c.name, "type": c.kind, "format": c.format, "description": c.description, "priority": c.priority})
     }));
-    let now = OffsetDateTime::now_utc();
+    let now = SystemTime::now();
     let rows: Vec<Value> = objects
         .iter()
         .map(|object| {
@@ -53,26 +56,12 @@ fn custom_table(custom: &CustomResource, objects: &[Value], list_metadata: Value
     envelope(columns, rows, list_metadata)
 }
 
-/// One cell: strings as JSONPath prints them, numbers and booleans as themselves, dates
-/// as ages; null when the path finds nothing or the type does not fit.
-fn custom_cell(column: &PrinterColumn, object: &Value, now: OffsetDateTime) -> Value {
-    let Some(value) = custom::json_path(object, &column.json_path) else {
-        return Value::Null;
-    };
-    match (column.kind.as_str(), value) {
-        ("string", Value::String(s)) => json!(s),
-        ("string", Value::Null) => Value::Null,
-        ("string", other) => json!(other.to_string()),
-        ("integer", Value::Number(n)) => n
-            .as_i64()
-            .map_or_else(|| json!(n.as_f64().map(|f| f as i64)), |i| json!(i)),
-        ("number", Value::Number(n)) => json!(n.as_f64()),
-        ("boolean", Value::Bool(b)) => json!(b),
-        ("date", Value::String(s)) => match OffsetDateTime::parse(s, &Rfc3339) {
-            Ok(at) => json!(human_duration((now - at).whole_seconds())),
-            Err(_) => json!("<invalid>"),
-        },
-        _ => Value::Null,
+/// One cell, typed as upstream's CRD table convertor types it; null when the path finds
+/// nothing or the value does not fit the column's type.
+fn custom_cell(column: &PrinterColumn, object: &Value, now: SystemTime) -> Value {
+    match &column.json_path {
+        Some(path) => printer_columns::cell(object, path, &column.kind, now),
+        None => Value::Null,
     }
 }
 
@@ -468,7 +457,7 @@ fn cells(info: &ResourceInfo, o: &Value, now: OffsetDateTime) -> Vec<Value> {
                         .and_then(Value::as_str)
                         .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
                 })
-                .map(|t| human_duration((now - t).whole_seconds()))
+                .map(|t| human_duration(now - t))
                 .unwrap_or_else(|| "<unknown>".into());
             let object = format!(
                 "{}/{}",
@@ -512,48 +501,14 @@ fn age(object: &Value, now: OffsetDateTime) -> String {
         .and_then(Value::as_str)
         .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
     match created {
-        Some(created) => human_duration((now - created).whole_seconds()),
+        Some(created) => human_duration(now - created),
         None => "<unknown>".into(),
     }
 }
 
-/// Kubernetes' `duration.HumanDuration`: the short ages kubectl prints (`45s`, `3m10s`,
-/// `5h`, `2d3h`, `400d`, `2y10d`).
-pub fn human_duration(seconds: i64) -> String {
-    let s = seconds.max(0);
-    let (minutes, hours, days) = (s / 60, s / 3600, s / 86400);
-    if s < 60 * 2 {
-        format!("{s}s")
-    } else if minutes < 10 {
-        match s % 60 {
-            0 => format!("{minutes}m"),
-            rem => format!("{minutes}m{rem}s"),
-        }
-    } else if minutes < 60 * 3 {
-        format!("{minutes}m")
-    } else if hours < 8 {
-        match minutes % 60 {
-            0 => format!("{hours}h"),
-            rem => format!("{hours}h{rem}m"),
-        }
-    } else if hours < 48 {
-        format!("{hours}h")
-    } else if hours < 24 * 8 {
-        match hours % 24 {
-            0 => format!("{days}d"),
-            rem => format!("{days}d{rem}h"),
-        }
-    } else if hours < 24 * 365 * 2 {
-        format!("{days}d")
-    } else if hours < 24 * 365 * 8 {
-        let years = days / 365;
-        match days % 365 {
-            0 => format!("{years}y"),
-            rem => format!("{years}y{rem}d"),
-        }
-    } else {
-        format!("{}y", days / 365)
-    }
+/// How long ago, as kubectl prints ages (`45s`, `3m10s`, `2d3h`).
+fn human_duration(elapsed: time::Duration) -> String {
+    printer_columns::human_duration(elapsed.whole_nanoseconds())
 }
 
 #[cfg(test)]
@@ -579,18 +534,5 @@ mod tests {
         );
         assert_eq!(row[4], "v1.32.0");
         assert_eq!(columns(lookup("", "v1", "nodes").unwrap()).len(), row.len());
-    }
-
-    #[test]
-    fn ages_like_kubectl() {
-        assert_eq!(human_duration(5), "5s");
-        assert_eq!(human_duration(119), "119s");
-        assert_eq!(human_duration(190), "3m10s");
-        assert_eq!(human_duration(600), "10m");
-        assert_eq!(human_duration(3 * 3600 + 60 * 7), "3h7m");
-        assert_eq!(human_duration(20 * 3600), "20h");
-        assert_eq!(human_duration(3 * 86400 + 3600), "3d1h");
-        assert_eq!(human_duration(30 * 86400), "30d");
-        assert_eq!(human_duration(800 * 86400), "2y70d");
     }
 }
