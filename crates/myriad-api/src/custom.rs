@@ -19,6 +19,9 @@ pub struct CustomResource {
     pub definition: String,
     /// The version objects are stored in; every served version reads and writes them.
     pub storage_version: String,
+    /// `spec.conversion.strategy: Webhook`: objects change shape between versions, and
+    /// only the CRD's webhook can convert them (Myriad does not call webhooks yet).
+    pub webhook_conversion: bool,
     /// This version's `schema.openAPIV3Schema`, as written (what OpenAPI documents show).
     pub schema: Option<Value>,
     /// The same schema decoded once, for pruning, defaulting and validating objects.
@@ -107,6 +110,7 @@ pub fn served_resources(crd: &Value) -> Vec<ResourceInfo> {
             let custom = CustomResource {
                 definition: text("/metadata/name").to_string(),
                 storage_version: storage_version.to_string(),
+                webhook_conversion: text("/spec/conversion/strategy") == "Webhook",
                 schema: version.pointer("/schema/openAPIV3Schema").cloned(),
                 structural: version
                     .pointer("/schema/openAPIV3Schema")

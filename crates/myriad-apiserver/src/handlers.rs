@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
-use crate::objects::{self, decode_body, decode_stored, encode, name_of};
+use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
 use crate::{crd, deletion, field_validation, pods, protobuf, subresource, table, watch};
@@ -188,7 +188,7 @@ impl Ctx<'_> {
         let kv = got
             .kv
             .ok_or_else(|| ApiError::not_found(&self.info.group_resource(), name))?;
-        Ok((decode_stored(&kv)?, kv.mod_revision))
+        Ok((decode_stored_as(&kv, self.info)?, kv.mod_revision))
     }
 
     fn subresource(&self) -> Option<&str> {
@@ -322,7 +322,7 @@ impl Ctx<'_> {
         let keep = self.selector()?;
         let mut items = Vec::with_capacity(page.kvs.len());
         for kv in &page.kvs {
-            let object = decode_stored(kv)?;
+            let object = decode_stored_as(kv, self.info)?;
             if keep(&object) {
                 items.push(object);
             }
@@ -676,7 +676,7 @@ impl Ctx<'_> {
         let page = self.store.range(prefix.as_bytes(), RangeOptions::default()).await?;
         let mut deleted = Vec::new();
         for kv in &page.kvs {
-            let object = decode_stored(kv)?;
+            let object = decode_stored_as(kv, self.info)?;
             if self.info.resource == "namespaces" && name_of(&object).is_some_and(|n| SYSTEM_NAMESPACES.contains(&n)) {
                 continue;
             }

@@ -1,6 +1,9 @@
 //! Objects as the store holds them: JSON without `metadata.resourceVersion`, which is
 //! the store's `mod_revision` and is filled in on the way out.
 
+use std::borrow::Cow;
+
+use myriad_api::custom::CustomResource;
 use myriad_api::field_error::FieldError;
 use myriad_api::registry::ResourceInfo;
 use myriad_api::validation::{self, NameRule};
@@ -167,10 +170,20 @@ pub fn carry_over(object: &mut Value, current: &Value, info: &ResourceInfo) {
 /// Largest object stored, as Kubernetes' (etcd's) 1.5 MiB request limit.
 pub const MAX_OBJECT_BYTES: usize = 1536 * 1024;
 
-/// The bytes to store: the object without its resourceVersion. An object over
-/// [`MAX_OBJECT_BYTES`] is invalid (422), not stored.
+/// The bytes to store: the object without its resourceVersion, a custom object in its
+/// CRD's storage version. An object over [`MAX_OBJECT_BYTES`] is invalid (422), not
+/// stored.
 pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> {
-    let bytes = serde_json::to_vec(object).map_err(|e| ApiError::Internal(format!("encoding object: {e}")))?;
+    let stored = match &info.custom {
+        Some(custom) if custom.storage_version != info.version => {
+            check_convertible(info, custom)?;
+            let mut converted = object.clone();
+            converted["apiVersion"] = json!(format!("{}/{}", info.group, custom.storage_version));
+            Cow::Owned(converted)
+        }
+        _ => Cow::Borrowed(object),
+    };
+    let bytes = serde_json::to_vec(&stored).map_err(|e| ApiError::Internal(format!("encoding object: {e}")))?;
     if bytes.len() > MAX_OBJECT_BYTES {
         return Err(ApiError::Invalid {
             kind: info.kind.to_string(),
@@ -186,6 +199,34 @@ pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> 
         });
     }
     Ok(bytes)
+}
+
+/// A stored object as `info`'s version shows it. Custom objects are stored in their
+/// CRD's storage version and converted on the way out; with conversion strategy `None`
+/// (the one Myriad performs) converting is setting `apiVersion`, as upstream does.
+pub fn decode_stored_as(kv: &KeyValue, info: &ResourceInfo) -> Result<Value, ApiError> {
+    let mut object = decode_stored(kv)?;
+    if let Some(custom) = &info.custom {
+        let api_version = info.api_version();
+        if object.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str()) {
+            check_convertible(info, custom)?;
+            object["apiVersion"] = json!(api_version);
+        }
+    }
+    Ok(object)
+}
+
+/// Objects of a CRD with webhook conversion can only be read and written in their
+/// stored version: converting them needs the CRD's webhook, which Myriad does not call
+/// (upstream answers 500 when the webhook fails, as here).
+fn check_convertible(info: &ResourceInfo, custom: &CustomResource) -> Result<(), ApiError> {
+    if !custom.webhook_conversion {
+        return Ok(());
+    }
+    Err(ApiError::Internal(format!(
+        "conversion webhook for {}/{}, Kind={} failed: calling conversion webhooks is not supported by Myriad; use the storage version {}",
+        info.group, custom.storage_version, info.kind, custom.storage_version
+    )))
 }
 
 /// A stored key-value as the object clients see, resourceVersion filled in.
@@ -204,4 +245,48 @@ pub fn decode_stored(kv: &KeyValue) -> Result<Value, ApiError> {
     }
     metadata_mut(&mut object).insert("resourceVersion".into(), json!(kv.mod_revision.to_string()));
     Ok(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn served(strategy: &str) -> Vec<ResourceInfo> {
+        let version = |name: &str, storage: bool| json!({"name": name, "served": true, "storage": storage});
+        myriad_api::custom::served_resources(&json!({
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced", "conversion": {"strategy": strategy},
+                "names": {"plural": "widgets", "kind": "Widget"},
+                "versions": [version("v1", true), version("v2", false)]},
+        }))
+    }
+
+    fn stored(object: &Value, info: &ResourceInfo) -> Result<Value, ApiError> {
+        let kv = KeyValue {
+            key: Bytes::from_static(b"/registry/example.com/widgets/default/w"),
+            value: Bytes::from(encode(object, info)?),
+            create_revision: 7,
+            mod_revision: 7,
+            version: 1,
+        };
+        decode_stored_as(&kv, &served("None")[0])
+    }
+
+    #[test]
+    fn custom_objects_are_stored_in_the_storage_version_and_read_in_any() {
+        let resources = served("None");
+        let (v1, v2) = (&resources[0], &resources[1]);
+        let written = json!({"apiVersion": "example.com/v2", "kind": "Widget", "metadata": {"name": "w"}});
+        let bytes = encode(&written, v2).unwrap();
+        let raw: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(raw["apiVersion"], "example.com/v1");
+        let read = stored(&written, v2).unwrap();
+        assert_eq!((read["apiVersion"].as_str(), v1.version), (Some("example.com/v1"), "v1"));
+        assert_eq!(read["metadata"]["resourceVersion"], "7");
+
+        let webhook = served("Webhook");
+        assert!(matches!(encode(&written, &webhook[1]), Err(ApiError::Internal(_))));
+        assert!(encode(&written, &webhook[0]).is_ok());
+    }
 }

@@ -28,7 +28,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::error::ApiError;
-use crate::objects::{decode_stored, metadata_mut};
+use crate::objects::{decode_stored_as, metadata_mut};
 
 /// Events buffered per watch before the stream waits for the client.
 const BUFFER: usize = 256;
@@ -140,7 +140,7 @@ async fn send_initial(store: &Arc<dyn Store>, request: &WatchRequest, sink: &Sin
         let page = store.range(request.prefix.as_bytes(), options).await?;
         revision = page.revision;
         for kv in &page.kvs {
-            let object = decode_stored(kv)?;
+            let object = decode_stored_as(kv, &request.info)?;
             if (request.filter)(&object) && !sink.send(json!({"type": "ADDED", "object": object})).await {
                 return Ok(revision);
             }
@@ -166,11 +166,12 @@ fn events(batch: &WatchBatch, request: &WatchRequest) -> Result<Vec<Value>, ApiE
         object
     };
     for event in &batch.events {
-        let previous = event.prev_kv.as_ref().map(decode_stored).transpose()?;
+        let decode = |kv| decode_stored_as(kv, &request.info);
+        let previous = event.prev_kv.as_ref().map(decode).transpose()?;
         let was = previous.as_ref().is_some_and(|p| (request.filter)(p));
         match event.kind {
             EventKind::Put => {
-                let object = decode_stored(&event.kv)?;
+                let object = decode(&event.kv)?;
                 match ((request.filter)(&object), was) {
                     (true, true) => out.push(json!({"type": "MODIFIED", "object": object})),
                     (true, false) => out.push(json!({"type": "ADDED", "object": object})),

@@ -779,6 +779,14 @@ spec:
         type: object
         properties:
           spec: {type: object, properties: {colour: {type: string}}}
+  - name: v1beta1
+    served: true
+    storage: false
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {colour: {type: string}}}
 ---
 apiVersion: example.com/v1
 kind: Gadget
@@ -817,6 +825,39 @@ fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
         "get gadget",
     )?;
     ensure!(gadget == "blue", "{gadget}");
+    // Every served version reads and writes the same objects, each in its own apiVersion.
+    let beta = ok(
+        server.kubectl(&[
+            "get",
+            "gadgets.v1beta1.example.com",
+            "g1",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.apiVersion}",
+        ])?,
+        "get v1beta1",
+    )?;
+    ensure!(beta == "example.com/v1beta1", "{beta}");
+    ok(
+        server.kubectl_stdin(
+            &["create", "-f", "-"],
+            r#"{"apiVersion":"example.com/v1beta1","kind":"Gadget","metadata":{"name":"g2","namespace":"shop"},"spec":{"colour":"red"}}"#,
+        )?,
+        "create v1beta1",
+    )?;
+    let listed = ok(
+        server.kubectl(&[
+            "get",
+            "gadgets.v1.example.com",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.items[*].apiVersion}",
+        ])?,
+        "list v1",
+    )?;
+    ensure!(listed == "example.com/v1 example.com/v1", "{listed}");
 
     // `kubectl edit` with a scripted editor.
     let editor = dir.path().join("editor.sh");
