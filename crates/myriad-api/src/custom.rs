@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::crd::StructuralSchema;
 use crate::crd::printer_columns::JsonPath;
+use crate::crd::selectable;
 use crate::registry::{ResourceInfo, intern, intern_list};
 
 /// The finalizer the server puts on every CRD: its objects are deleted before it is.
@@ -32,6 +33,8 @@ pub struct CustomResource {
     pub scale: Option<ScalePaths>,
     /// The CRD is being deleted: its objects may be read and deleted, not created.
     pub terminating: bool,
+    /// Field selector labels of this version's `selectableFields` (`spec.colour`).
+    pub selectable_fields: Vec<String>,
 }
 
 /// One `additionalPrinterColumns` entry.
@@ -118,6 +121,13 @@ pub fn served_resources(crd: &Value) -> Vec<ResourceInfo> {
                 columns: columns(version),
                 scale,
                 terminating,
+                selectable_fields: version
+                    .get("selectableFields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| selectable::field_label(f.get("jsonPath")?.as_str()?))
+                    .collect(),
             };
             Some(ResourceInfo {
                 group: intern(group),

@@ -278,7 +278,7 @@ impl Ctx<'_> {
                     "invalid selector: '{selector}'; can't understand '{term}'"
                 )));
             };
-            let pointer = field_pointer(self.info.resource, field.trim())
+            let pointer = field_pointer(self.info, field.trim())
                 .ok_or_else(|| ApiError::BadRequest(format!("field label not supported: {}", field.trim())))?;
             terms.push((pointer, negate, value.trim().to_string()));
         }
@@ -729,9 +729,15 @@ impl Ctx<'_> {
 }
 
 /// The JSON pointer of a field selector label, for the labels Kubernetes supports per
-/// kind (every kind: `metadata.name`, `metadata.namespace`).
-fn field_pointer(resource: &str, field: &str) -> Option<&'static str> {
-    let pointer = match (resource, field) {
+/// kind (every kind: `metadata.name`, `metadata.namespace`; custom resources: their
+/// CRD version's `selectableFields`).
+fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
+    if let Some(custom) = &info.custom
+        && custom.selectable_fields.iter().any(|f| f == field)
+    {
+        return Some(format!("/{}", field.replace('.', "/")));
+    }
+    let pointer = match (info.resource, field) {
         (_, "metadata.name") => "/metadata/name",
         (_, "metadata.namespace") => "/metadata/namespace",
         ("events", "involvedObject.kind") => "/involvedObject/kind",
@@ -759,7 +765,7 @@ fn field_pointer(resource: &str, field: &str) -> Option<&'static str> {
         ("replicasets", "status.replicas") => "/status/replicas",
         _ => return None,
     };
-    Some(pointer)
+    Some(pointer.to_string())
 }
 
 /// Attempts of a patch that keeps meeting concurrent writes.

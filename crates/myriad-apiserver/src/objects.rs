@@ -282,7 +282,10 @@ mod tests {
         let raw: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(raw["apiVersion"], "example.com/v1");
         let read = stored(&written, v2).unwrap();
-        assert_eq!((read["apiVersion"].as_str(), v1.version), (Some("example.com/v1"), "v1"));
+        assert_eq!(
+            (read["apiVersion"].as_str(), v1.version),
+            (Some("example.com/v1"), "v1")
+        );
         assert_eq!(read["metadata"]["resourceVersion"], "7");
 
         let webhook = served("Webhook");

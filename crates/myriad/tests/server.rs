@@ -779,6 +779,7 @@ spec:
         type: object
         properties:
           spec: {type: object, properties: {colour: {type: string}}}
+    selectableFields: [{jsonPath: .spec.colour}]
   - name: v1beta1
     served: true
     storage: false
@@ -787,6 +788,7 @@ spec:
         type: object
         properties:
           spec: {type: object, properties: {colour: {type: string}}}
+    selectableFields: [{jsonPath: .spec.colour}]
 ---
 apiVersion: example.com/v1
 kind: Gadget
@@ -858,6 +860,26 @@ fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
         "list v1",
     )?;
     ensure!(listed == "example.com/v1 example.com/v1", "{listed}");
+    let red = ok(
+        server.kubectl(&[
+            "get",
+            "gadgets",
+            "-n",
+            "shop",
+            "--field-selector",
+            "spec.colour=red",
+            "-o",
+            "name",
+        ])?,
+        "field selector",
+    )?;
+    ensure!(red.trim() == "gadget.example.com/g2", "{red}");
+    let unknown = server.kubectl(&["get", "gadgets", "-n", "shop", "--field-selector", "spec.size=1"])?;
+    ensure!(
+        stderr(&unknown).contains("field label not supported: spec.size"),
+        "{}",
+        stderr(&unknown)
+    );
 
     // `kubectl edit` with a scripted editor.
     let editor = dir.path().join("editor.sh");

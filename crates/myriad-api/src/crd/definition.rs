@@ -13,6 +13,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::selectable;
 use super::structural::check_schema;
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{NameRule, is_dns1035_label, is_dns1123_subdomain, validate_object_meta};
@@ -468,6 +469,10 @@ impl<'a, 'r> Spec<'a, 'r> {
             && let Some(subresources) = version_field(version, "subresources")
         {
             errs.extend(validate_subresources(subresources, &at.child("subresources")));
+        }
+        if let Some(fields) = version_field(version, "selectableFields") {
+            let schema = version_field(version, "schema").and_then(|s| s.get("openAPIV3Schema"));
+            errs.extend(selectable::validate(fields, schema, &at.child("selectableFields")));
         }
         if self.per_version("additionalPrinterColumns") {
             let columns = self.reader.list(map, "additionalPrinterColumns", at);

@@ -23,6 +23,7 @@ pub mod prune;
 mod rfc3339;
 pub mod schema;
 mod schema_rules;
+pub mod selectable;
 pub mod structural;
 pub mod validate;
 
