@@ -734,6 +734,20 @@ fn kubectl_validates_fields_through_the_server() -> Result<()> {
     Ok(())
 }
 
+/// `kubectl apply -f` of a manifest that defines CRDs and objects of them. kubectl maps
+/// every object before creating any, so the first run may say "ensure CRDs are
+/// installed first", as it does against Kubernetes; the second run applies all.
+fn apply_with_crds(server: &MyriadServer, manifest: &str) -> Result<()> {
+    let first = server.kubectl(&["apply", "-f", manifest])?;
+    ensure!(
+        first.status.success() || stderr(&first).contains("ensure CRDs are installed first"),
+        "{}",
+        stderr(&first)
+    );
+    ok(server.kubectl(&["apply", "-f", manifest])?, "apply")?;
+    Ok(())
+}
+
 const STACK: &str = r#"
 apiVersion: v1
 kind: Namespace
@@ -806,14 +820,7 @@ fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
     std::fs::write(&manifest, STACK)?;
     let manifest = manifest.to_str().unwrap_or_default();
 
-    // As against Kubernetes, the Gadget may not map until its CRD exists: apply again.
-    let first = server.kubectl(&["apply", "-f", manifest])?;
-    ensure!(
-        first.status.success() || stderr(&first).contains("ensure CRDs are installed first"),
-        "{}",
-        stderr(&first)
-    );
-    ok(server.kubectl(&["apply", "-f", manifest])?, "apply")?;
+    apply_with_crds(&server, manifest)?;
     let yaml = ok(
         server.kubectl(&["get", "deploy", "web", "-n", "shop", "-o", "yaml"])?,
         "get -o yaml",
@@ -1196,15 +1203,7 @@ fn kubectl_custom_resources() -> Result<()> {
     std::fs::write(&manifest, CRD_MANIFEST)?;
     let manifest = manifest.to_str().unwrap_or_default();
 
-    // kubectl maps every object before the CRD exists on the first run, as it does
-    // against Kubernetes ("ensure CRDs are installed first"); the second run applies all.
-    let first = server.kubectl(&["apply", "-f", manifest])?;
-    ensure!(
-        first.status.success() || stderr(&first).contains("ensure CRDs are installed first"),
-        "{}",
-        stderr(&first)
-    );
-    run(&server, &["apply", "-f", manifest])?;
+    apply_with_crds(&server, manifest)?;
     let established = run(
         &server,
         &[
