@@ -132,8 +132,12 @@ fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, 
     match content_type.split(';').next().unwrap_or("").trim() {
         "application/json" | "" => Ok(Cow::Borrowed(body)),
         "application/yaml" => {
-            let object: Value = serde_yaml_ng::from_slice(body)
-                .map_err(|e| ApiError::BadRequest(format!("error converting YAML to JSON: {e}")))?;
+            // The parser's budget refuses alias bombs; its message's first line says where.
+            let object: Value = serde_saphyr::from_slice(body).map_err(|e| {
+                let message = e.to_string();
+                let first_line = message.lines().next().unwrap_or_default().to_string();
+                ApiError::BadRequest(format!("error converting YAML to JSON: {first_line}"))
+            })?;
             Ok(Cow::Owned(object.to_string().into_bytes()))
         }
         protobuf::MEDIA_TYPE => {

@@ -45,6 +45,20 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
         400,
         "BadRequest",
     )?;
+    // An alias bomb ("billion laughs") is refused, not expanded.
+    let mut bomb = String::from("a: &a [1,1,1,1,1,1,1,1,1]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g"])
+    {
+        bomb.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{previous}"); 9].join(",")
+        ));
+    }
+    bomb.push_str("metadata: {name: bomb}\n");
+    let refused = status(post(yaml, bomb.as_bytes())?, 400, "BadRequest")?;
+    ensure!(refused.contains("budget"), "{refused}");
     let protobuf = "application/vnd.kubernetes.protobuf";
     status(post(protobuf, br#"{"metadata":{"name":"json"}}"#)?, 400, "BadRequest")?;
     status(post(protobuf, b"k8s\0\x0a\xff\xff\xff")?, 400, "BadRequest")?;
