@@ -139,6 +139,7 @@ pub fn served_resources(crd: &Value) -> Vec<ResourceInfo> {
                 short_names: intern_list(&strings("/spec/names/shortNames")),
                 categories: intern_list(&strings("/spec/names/categories")),
                 subresources: intern_list(&subresources),
+                verbs: crate::registry::VERBS,
                 custom: Some(Arc::new(custom)),
             })
         })

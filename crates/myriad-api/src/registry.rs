@@ -20,6 +20,9 @@ pub struct ResourceInfo {
     pub categories: &'static [&'static str],
     /// Subresources served under `…/{name}/{subresource}`.
     pub subresources: &'static [&'static str],
+    /// What may be done to it: [`VERBS`] for stored resources, `create` alone for
+    /// requests that ask a question instead of storing an object (reviews).
+    pub verbs: &'static [&'static str],
     /// What a CustomResourceDefinition says about this resource; `None` for built-ins.
     pub custom: Option<Arc<CustomResource>>,
 }
@@ -115,6 +118,25 @@ const fn resource(
         short_names,
         categories,
         subresources,
+        verbs: VERBS,
+        custom: None,
+    }
+}
+
+/// A create-only resource that answers a question and stores nothing
+/// (`SelfSubjectReview`), as upstream's review APIs.
+const fn review(group: &'static str, plural: &'static str, singular: &'static str, kind: &'static str) -> ResourceInfo {
+    ResourceInfo {
+        group,
+        version: "v1",
+        resource: plural,
+        singular,
+        kind,
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        subresources: &[],
+        verbs: &["create"],
         custom: None,
     }
 }
@@ -151,6 +173,12 @@ pub fn intern_list(items: &[String]) -> &'static [&'static str] {
 
 /// Every built-in resource, grouped by API group in discovery order.
 pub static BUILTIN: &[ResourceInfo] = &[
+    review(
+        "authentication.k8s.io",
+        "selfsubjectreviews",
+        "selfsubjectreview",
+        "SelfSubjectReview",
+    ),
     resource(
         "",
         "v1",

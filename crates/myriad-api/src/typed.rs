@@ -4,6 +4,7 @@
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::authentication::v1 as authentication;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::events::v1 as events;
@@ -64,6 +65,7 @@ pub fn visit<V: KindVisitor>(group: &str, kind: &str, visitor: V) -> Option<V::O
         ("apps", "ReplicaSet") => visitor.visit::<apps::ReplicaSet>(),
         ("apps", "DaemonSet") => visitor.visit::<apps::DaemonSet>(),
         ("coordination.k8s.io", "Lease") => visitor.visit::<coordination::Lease>(),
+        ("authentication.k8s.io", "SelfSubjectReview") => visitor.visit::<authentication::SelfSubjectReview>(),
         ("events.k8s.io", "Event") => visitor.visit::<events::Event>(),
         ("rbac.authorization.k8s.io", "Role") => visitor.visit::<rbac::Role>(),
         ("rbac.authorization.k8s.io", "ClusterRole") => visitor.visit::<rbac::ClusterRole>(),

@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Json, Response};
-use myriad_api::registry::{ResourceInfo, VERBS};
+use myriad_api::registry::ResourceInfo;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -109,7 +109,7 @@ fn aggregated_resource(info: &ResourceInfo) -> Value {
         "responseKind": {"group": "", "version": "", "kind": info.kind},
         "scope": if info.namespaced { "Namespaced" } else { "Cluster" },
         "singularResource": info.singular,
-        "verbs": VERBS,
+        "verbs": info.verbs,
     });
     if !info.short_names.is_empty() {
         entry["shortNames"] = json!(info.short_names);
@@ -175,7 +175,7 @@ fn resource_entry(info: &ResourceInfo) -> Value {
         "singularName": info.singular,
         "namespaced": info.namespaced,
         "kind": info.kind,
-        "verbs": VERBS,
+        "verbs": info.verbs,
     });
     if !info.short_names.is_empty() {
         entry["shortNames"] = json!(info.short_names);

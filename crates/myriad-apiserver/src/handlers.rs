@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
 use base64::Engine;
@@ -16,12 +16,13 @@ use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
 
+use crate::authn::Peer;
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
 use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
-use crate::{crd, deletion, field_validation, pods, protobuf, subresource, table, watch};
+use crate::{crd, deletion, field_validation, pods, protobuf, reviews, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -37,31 +38,37 @@ pub struct AppState {
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
 pub const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
 
-type Params = HashMap<String, String>;
+/// Query parameters.
+pub type Params = HashMap<String, String>;
+
+/// One resource request, as the router hands it over.
+pub struct Call {
+    pub method: Method,
+    pub uri: Uri,
+    pub params: Params,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// Who is calling (set by the connection).
+    pub peer: Peer,
+}
 
 /// Entry point for every `/api/…` and `/apis/…` resource path.
-pub async fn resource(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    Query(params): Query<Params>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match serve(&state, &method, &uri, &params, &headers, body).await {
+pub async fn resource(State(state): State<AppState>, call: Call) -> Response {
+    match serve(&state, &call).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-async fn serve(
-    state: &AppState,
-    method: &Method,
-    uri: &Uri,
-    params: &Params,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
+    let Call {
+        method,
+        uri,
+        params,
+        headers,
+        body,
+        peer,
+    } = call;
     let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
     let not_found = || ApiError::PathNotFound(uri.path().to_string());
     let req = request_info::parse(method, uri.path(), watch).ok_or_else(not_found)?;
@@ -71,6 +78,15 @@ async fn serve(
         .ok_or_else(not_found)?;
     if req.namespace.is_some() && !info.namespaced {
         return Err(not_found());
+    }
+    if !info.verbs.contains(&req.verb.as_str()) {
+        return Err(ApiError::MethodNotAllowed(format!(
+            "the server does not allow this method on the requested resource ({})",
+            info.group_resource()
+        )));
+    }
+    if info.verbs == ["create"] {
+        return reviews::answer(&info, peer, &json_body(headers, body)?);
     }
     if let Some(sub) = req.subresource.as_deref() {
         // binding and eviction act on the pod; status and scale are parts of the object.
@@ -104,21 +120,21 @@ async fn serve(
         Verb::Get => ctx.get().await,
         Verb::List => ctx.list().await,
         Verb::Create => match req.subresource.as_deref() {
-            Some("binding") => ctx.bind(&json_body(headers, &body)?).await,
-            Some("eviction") => ctx.evict(&json_body(headers, &body)?).await,
-            _ => ctx.create(&json_body(headers, &body)?).await,
+            Some("binding") => ctx.bind(&json_body(headers, body)?).await,
+            Some("eviction") => ctx.evict(&json_body(headers, body)?).await,
+            _ => ctx.create(&json_body(headers, body)?).await,
         },
-        Verb::Update => ctx.update(&json_body(headers, &body)?).await,
-        Verb::Delete => ctx.delete(&json_body(headers, &body)?).await,
+        Verb::Update => ctx.update(&json_body(headers, body)?).await,
+        Verb::Delete => ctx.delete(&json_body(headers, body)?).await,
         Verb::Patch => {
             let content_type = headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            ctx.patch(PatchType::from_content_type(content_type)?, &body).await
+            ctx.patch(PatchType::from_content_type(content_type)?, body).await
         }
         Verb::Watch => ctx.watch(),
-        Verb::DeleteCollection => ctx.delete_collection(&json_body(headers, &body)?).await,
+        Verb::DeleteCollection => ctx.delete_collection(&json_body(headers, body)?).await,
     }
 }
 

@@ -27,6 +27,7 @@ pub mod pki;
 pub mod pods;
 pub mod protobuf;
 pub mod request_info;
+pub mod reviews;
 pub mod routes;
 pub mod server;
 pub mod subresource;

@@ -181,6 +181,12 @@ fn add_resource_paths(paths: &mut Map<String, Value>, info: &ResourceInfo) {
     let kind = info.kind;
     let mut collection = Map::new();
     collection.insert("parameters".into(), json!(ns));
+    if info.verbs == ["create"] {
+        // A review: posted and answered, nothing to read back.
+        collection.insert("post".into(), operation(info, "post", kind, &[]));
+        paths.insert(format!("{scope}/{}", info.resource), Value::Object(collection));
+        return;
+    }
     collection.insert("get".into(), operation(info, "list", kind, &list_params));
     collection.insert("post".into(), operation(info, "post", kind, &[]));
     collection.insert("delete".into(), operation(info, "deletecollection", kind, &list_params));

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
 
+use crate::authn::Peer;
 use crate::error::ApiError;
 use crate::handlers::{self, AppState};
 use crate::{authn, discovery, metrics, openapi};
@@ -70,7 +71,15 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
                     .into_response();
                 }
             };
-            handlers::resource(State(state), parts.method, parts.uri, query, parts.headers, body).await
+            let call = handlers::Call {
+                peer: parts.extensions.get::<Peer>().cloned().unwrap_or(Peer::Anonymous),
+                method: parts.method,
+                uri: parts.uri,
+                params: query.0,
+                headers: parts.headers,
+                body,
+            };
+            handlers::resource(State(state), call).await
         }
         _ => ApiError::PathNotFound(request.uri().path().to_string()).into_response(),
     }

@@ -217,13 +217,13 @@ async fn serve(
             };
             // The handshake verified any client certificate against the cluster CA.
             let caller = match tls.get_ref().1.peer_certificates() {
-                Some(certs) if !certs.is_empty() => Peer::Certificate,
+                Some([leaf, ..]) => Peer::from_certificate(leaf),
                 _ => Peer::Anonymous,
             };
             let service = TowerToHyperService::new(tower::util::MapRequest::new(
                 app,
                 move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(caller);
+                    request.extensions_mut().insert(caller.clone());
                     request
                 },
             ));

@@ -41,6 +41,18 @@ fn kubectl_connects_over_tls_and_restart_keeps_identity() -> Result<()> {
             stderr(&health)
         );
     }
+    // The client certificate's subject is the user: CN the name, O the groups.
+    let whoami = server.kubectl(&[
+        "auth",
+        "whoami",
+        "-o",
+        "jsonpath={.status.userInfo.username} {.status.userInfo.groups}",
+    ])?;
+    let whoami = String::from_utf8_lossy(&whoami.stdout).to_string();
+    ensure!(
+        whoami == r#"myriad-admin ["system:masters","system:authenticated"]"#,
+        "{whoami}"
+    );
     let missing = server.kubectl(&["get", "--raw", "/no/such/path"])?;
     ensure!(!missing.status.success());
     ensure!(
