@@ -173,12 +173,6 @@ pub fn intern_list(items: &[String]) -> &'static [&'static str] {
 
 /// Every built-in resource, grouped by API group in discovery order.
 pub static BUILTIN: &[ResourceInfo] = &[
-    review(
-        "authentication.k8s.io",
-        "selfsubjectreviews",
-        "selfsubjectreview",
-        "SelfSubjectReview",
-    ),
     resource(
         "",
         "v1",
@@ -349,6 +343,12 @@ pub static BUILTIN: &[ResourceInfo] = &[
         &["api-extensions"],
         &["status"],
     ),
+    review(
+        "authentication.k8s.io",
+        "selfsubjectreviews",
+        "selfsubjectreview",
+        "SelfSubjectReview",
+    ),
 ];
 
 /// The API groups in discovery order (the core group is served under `/api`).
@@ -399,7 +399,8 @@ mod tests {
                 "coordination.k8s.io",
                 "events.k8s.io",
                 "rbac.authorization.k8s.io",
-                "apiextensions.k8s.io"
+                "apiextensions.k8s.io",
+                "authentication.k8s.io"
             ]
         );
     }

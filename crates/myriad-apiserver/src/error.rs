@@ -32,12 +32,27 @@ pub enum ApiError {
         name: String,
         detail: String,
     },
+    /// 422: `group`/`kind` name the kind (`Deployment`, `apps`) as upstream's
+    /// `NewInvalid(GroupKind, …)` does.
     Invalid {
+        group: String,
         kind: String,
         name: String,
         causes: Vec<Cause>,
     },
     Gone(String),
+    /// 410 for a continue token whose revision is compacted; `token` continues the
+    /// list at the latest state instead (upstream's "inconsistent continue").
+    ContinueExpired {
+        token: String,
+    },
+    /// 504 `Timeout` for a resourceVersion the server has not reached (yet), with the
+    /// `ResourceVersionTooLarge` cause clients look for; `retry_after` 0 sends none.
+    ResourceVersionTooLarge {
+        requested: i64,
+        current: i64,
+        retry_after: u64,
+    },
     Unauthorized,
     Forbidden(String),
     UnprocessableEntity(String),
@@ -75,7 +90,8 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::PathNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Invalid { .. } | ApiError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::Gone(_) | ApiError::ContinueExpired { .. } => StatusCode::GONE,
+            ApiError::ResourceVersionTooLarge { .. } => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -114,23 +130,50 @@ impl ApiError {
                 format!("Operation cannot be fulfilled on {group_resource} \"{name}\": {detail}"),
                 details(group_resource, name),
             ),
-            ApiError::Invalid { kind, name, causes } => {
+            ApiError::Invalid {
+                group,
+                kind,
+                name,
+                causes,
+            } => {
                 let listed: Vec<String> = causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
+                let group_kind = if group.is_empty() {
+                    kind.clone()
+                } else {
+                    format!("{kind}.{group}")
+                };
                 let message = match listed.as_slice() {
-                    [one] => format!("{kind} \"{name}\" is invalid: {one}"),
-                    many => format!("{kind} \"{name}\" is invalid: [{}]", many.join(", ")),
+                    [one] => format!("{group_kind} \"{name}\" is invalid: {one}"),
+                    many => format!("{group_kind} \"{name}\" is invalid: [{}]", many.join(", ")),
                 };
                 let causes: Vec<Value> = causes
                     .iter()
                     .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
                     .collect();
-                (
-                    "Invalid",
-                    message,
-                    json!({"name": name, "kind": kind, "causes": causes}),
-                )
+                let mut details = json!({"name": name, "kind": kind, "causes": causes});
+                if !group.is_empty() {
+                    details["group"] = json!(group);
+                }
+                ("Invalid", message, details)
             }
             ApiError::Gone(m) => ("Expired", m.clone(), json!({})),
+            ApiError::ContinueExpired { .. } => ("Expired", CONTINUE_EXPIRED.to_string(), json!({})),
+            ApiError::ResourceVersionTooLarge {
+                requested,
+                current,
+                retry_after,
+            } => {
+                let mut details =
+                    json!({"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]});
+                if *retry_after > 0 {
+                    details["retryAfterSeconds"] = json!(retry_after);
+                }
+                (
+                    "Timeout",
+                    format!("Timeout: Too large resource version: {requested}, current: {current}"),
+                    details,
+                )
+            }
             ApiError::Forbidden(m) => ("Forbidden", m.clone(), json!({})),
             ApiError::Unauthorized => ("Unauthorized", "Unauthorized".to_string(), json!({})),
             ApiError::UnprocessableEntity(m) => ("Invalid", m.clone(), json!({})),
@@ -144,10 +187,14 @@ impl ApiError {
             ),
             ApiError::Internal(m) => ("InternalError", format!("Internal error occurred: {m}"), json!({})),
         };
+        let metadata = match self {
+            ApiError::ContinueExpired { token } => json!({"continue": token}),
+            _ => json!({}),
+        };
         json!({
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": metadata,
             "status": "Failure",
             "message": message,
             "reason": reason,
@@ -156,6 +203,9 @@ impl ApiError {
         })
     }
 }
+
+/// Upstream's message for a continue token whose revision is compacted.
+const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 /// `details` naming the object: `pods.apps` splits into kind `pods` and group `apps`.
 fn details(group_resource: &str, name: &str) -> Value {
@@ -173,7 +223,13 @@ impl IntoResponse for ApiError {
             tracing::error!(%message, "internal error");
         }
         let mut response = (self.code(), axum::Json(self.status())).into_response();
-        if let ApiError::TooManyRequests { retry_after, .. } = &self
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after, .. } | ApiError::ResourceVersionTooLarge { retry_after, .. } => {
+                *retry_after
+            }
+            _ => 0,
+        };
+        if retry_after > 0
             && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -185,13 +241,13 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Compacted { requested, compacted } => ApiError::Gone(format!(
-                "The resourceVersion for the provided list is too old (requested {requested}, oldest available {})",
-                compacted + 1
-            )),
-            StoreError::FutureRevision { requested, current } => ApiError::TooManyRequests {
-                message: format!("Too large resource version: {requested}, current: {current}"),
-                retry_after: 1,
+            StoreError::Compacted { .. } => {
+                ApiError::Gone("The resourceVersion for the provided list is too old.".into())
+            }
+            StoreError::FutureRevision { requested, current } => ApiError::ResourceVersionTooLarge {
+                requested,
+                current,
+                retry_after: 0,
             },
             StoreError::ValueTooLarge { .. } => ApiError::TooLarge("Request entity too large".into()),
             StoreError::InvalidKey { reason, .. } => ApiError::BadRequest(format!("invalid object key: {reason}")),
@@ -218,6 +274,7 @@ mod tests {
         assert_eq!(conflict["details"]["group"], "apps");
         assert_eq!(conflict["code"], 409);
         let invalid = ApiError::Invalid {
+            group: String::new(),
             kind: "ConfigMap".into(),
             name: "Bad".into(),
             causes: vec![Cause {

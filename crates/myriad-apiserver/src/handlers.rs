@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use myriad_api::labels;
 use myriad_api::registry::{self, ResourceInfo};
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use crate::authn::Peer;
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
+use crate::list_options::{ListOptions, Match, ResourceVersion};
 use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
@@ -250,29 +251,18 @@ impl Ctx<'_> {
     }
 
     fn watch(&self) -> Result<Response, ApiError> {
-        let resource_version = match self.params.get("resourceVersion").map(String::as_str) {
-            None | Some("") | Some("0") => None,
-            Some(rv) => Some(
-                rv.parse::<Revision>()
-                    .map_err(|_| ApiError::BadRequest(format!("invalid resource version {rv:?}")))?,
-            ),
-        };
-        let flag = |name: &str| self.params.get(name).is_some_and(|v| v == "true" || v == "1");
-        let timeout = match self.params.get("timeoutSeconds") {
-            Some(t) => {
-                Some(std::time::Duration::from_secs(t.parse().map_err(|_| {
-                    ApiError::BadRequest(format!("invalid timeoutSeconds {t:?}"))
-                })?))
-            }
-            None => None,
+        let options = ListOptions::parse(self.params, true)?;
+        let resource_version = match options.resource_version {
+            ResourceVersion::At(rv) => Some(rv),
+            ResourceVersion::Latest | ResourceVersion::Any => None,
         };
         let request = watch::WatchRequest {
             info: Arc::new(self.info.clone()),
             prefix: self.info.namespace_prefix(self.req.namespace.as_deref()),
             resource_version,
-            send_initial_events: flag("sendInitialEvents"),
-            bookmarks: flag("allowWatchBookmarks"),
-            timeout,
+            send_initial_events: options.send_initial_events == Some(true),
+            bookmarks: options.bookmarks,
+            timeout: options.timeout,
             filter: Arc::new(self.selector()?),
         };
         Ok(watch::respond(self.store.clone(), request))
@@ -317,28 +307,32 @@ impl Ctx<'_> {
 
     async fn list(&self) -> Result<Response, ApiError> {
         let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
-        let limit = match self.params.get("limit") {
-            Some(l) => l
-                .parse::<usize>()
-                .map_err(|_| ApiError::BadRequest(format!("invalid limit {l:?}")))?,
-            None => 0,
-        };
-        let (revision, start) = match self.params.get("continue").filter(|c| !c.is_empty()) {
+        let options = ListOptions::parse(self.params, false)?;
+        let limit = options.limit;
+        let page = match &options.continue_token {
             Some(token) => {
                 let (revision, start) = decode_continue(token)?;
-                (revision, Some(Bytes::from(format!("{prefix}{start}"))))
+                let range = RangeOptions {
+                    start: Some(Bytes::from(format!("{prefix}{start}"))),
+                    limit,
+                    revision,
+                };
+                self.store.range(prefix.as_bytes(), range).await.map_err(|e| match e {
+                    myriad_store::StoreError::Compacted { .. } => ApiError::ContinueExpired {
+                        token: encode_continue(-1, &start),
+                    },
+                    other => other.into(),
+                })?
             }
-            None => (self.min_revision().await?, None),
+            None => {
+                let range = RangeOptions {
+                    start: None,
+                    limit,
+                    revision: self.read_revision(&options).await?,
+                };
+                self.store.range(prefix.as_bytes(), range).await?
+            }
         };
-        let options = RangeOptions { start, limit, revision };
-        let page = self
-            .store
-            .range(prefix.as_bytes(), options)
-            .await
-            .map_err(|e| match e {
-                myriad_store::StoreError::Compacted { .. } => ApiError::Gone(CONTINUE_EXPIRED.into()),
-                other => other.into(),
-            })?;
         let keep = self.selector()?;
         let mut items = Vec::with_capacity(page.kvs.len());
         for kv in &page.kvs {
@@ -369,24 +363,25 @@ impl Ctx<'_> {
         .into_response())
     }
 
-    /// `resourceVersion=N` on a list asks for state at least as new as N: the store's
-    /// current state qualifies once it has reached N.
-    async fn min_revision(&self) -> Result<Revision, ApiError> {
-        let Some(rv) = self
-            .params
-            .get("resourceVersion")
-            .filter(|v| !v.is_empty() && *v != "0")
-        else {
+    /// The store revision a list (without `continue`) reads at; 0 is the latest.
+    /// `resourceVersion=N` with `resourceVersionMatch=Exact`, or with a `limit` and no
+    /// match (upstream's legacy rule), reads exactly at N; otherwise N asks for state at
+    /// least as new as N, which the latest state is once the store has reached N.
+    async fn read_revision(&self, options: &ListOptions) -> Result<Revision, ApiError> {
+        let ResourceVersion::At(wanted) = options.resource_version else {
             return Ok(0);
         };
-        let wanted: Revision = rv
-            .parse()
-            .map_err(|_| ApiError::BadRequest(format!("invalid resource version {rv:?}")))?;
+        let exact = options.resource_version_match == Match::Exact
+            || (options.resource_version_match == Match::Unset && options.limit > 0);
+        if exact {
+            return Ok(wanted);
+        }
         let current = self.store.current_revision().await?;
         if wanted > current {
-            return Err(ApiError::TooManyRequests {
-                message: format!("Too large resource version: {wanted}, current: {current}"),
-                retry_after: 1,
+            return Err(ApiError::ResourceVersionTooLarge {
+                requested: wanted,
+                current,
+                retry_after: 0,
             });
         }
         Ok(0)
@@ -791,26 +786,38 @@ fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
 /// Attempts of a patch that keeps meeting concurrent writes.
 const PATCH_ATTEMPTS: usize = 5;
 
-const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
-
 /// Continue tokens have Kubernetes' shape: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`
 /// where KEY is the next key relative to the resource's prefix.
+/// A continue token, in upstream's form: unpadded URL-safe base64 of
+/// `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`; `rv` -1 continues at the latest state.
 fn encode_continue(revision: Revision, start: &str) -> String {
-    STANDARD.encode(json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start}).to_string())
+    URL_SAFE_NO_PAD.encode(json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start}).to_string())
 }
 
+/// Reads a continue token: the revision to read at (0: the latest) and the key to
+/// start from, relative to the resource's prefix. Padded standard base64 (what Myriad
+/// issued before) is accepted too.
 fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
-    let bad = || ApiError::BadRequest("continue key is not valid: the continue token is malformed".into());
-    let bytes = STANDARD.decode(token).map_err(|_| bad())?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-    let revision = value
-        .get("rv")
-        .and_then(Value::as_i64)
-        .filter(|rv| *rv > 0)
-        .ok_or_else(bad)?;
-    let start = value.get("start").and_then(Value::as_str).ok_or_else(bad)?;
+    let bad = |why: &str| ApiError::BadRequest(format!("invalid continue token: continue key is not valid: {why}"));
+    let bytes = URL_SAFE_NO_PAD
+        .decode(token)
+        .or_else(|_| STANDARD.decode(token))
+        .map_err(|_| bad("the continue token is not base64"))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad("the continue token is not JSON"))?;
+    if value.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
+        return Err(bad("got invalid API version"));
+    }
+    let revision = match value.get("rv").and_then(Value::as_i64) {
+        Some(-1) => 0,
+        Some(rv) if rv > 0 => rv,
+        _ => return Err(bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)")),
+    };
+    let start = value.get("start").and_then(Value::as_str).unwrap_or("");
+    if start.is_empty() {
+        return Err(bad("encoded start key empty (version meta.k8s.io/v1)"));
+    }
     if start.contains("..") || start.starts_with('/') {
-        return Err(bad());
+        return Err(bad("the continue token is malformed"));
     }
     Ok((revision, start.to_string()))
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod field_validation;
 pub mod handlers;
 pub mod kubeconfig;
+pub mod list_options;
 pub mod metrics;
 pub mod objects;
 pub mod openapi;

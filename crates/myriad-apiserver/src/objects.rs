@@ -84,11 +84,11 @@ pub fn validate_metadata(info: &ResourceInfo, object: &Value) -> Result<(), ApiE
 
 /// The 422 Invalid Status of `errors` for the object `name`.
 pub fn invalid(info: &ResourceInfo, name: &str, errors: &[FieldError]) -> ApiError {
-    invalid_kind(info.kind, name, errors)
+    invalid_kind(info.group, info.kind, name, errors)
 }
 
-/// The 422 Invalid Status of `errors` for the `kind` object `name`.
-pub fn invalid_kind(kind: &str, name: &str, errors: &[FieldError]) -> ApiError {
+/// The 422 Invalid Status of `errors` for the `kind` (of `group`) object `name`.
+pub fn invalid_kind(group: &str, kind: &str, name: &str, errors: &[FieldError]) -> ApiError {
     let causes = errors
         .iter()
         .map(|error| {
@@ -101,6 +101,7 @@ pub fn invalid_kind(kind: &str, name: &str, errors: &[FieldError]) -> ApiError {
         })
         .collect();
     ApiError::Invalid {
+        group: group.to_string(),
         kind: kind.to_string(),
         name: name.to_string(),
         causes,
@@ -186,6 +187,7 @@ pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> 
     let bytes = serde_json::to_vec(&stored).map_err(|e| ApiError::Internal(format!("encoding object: {e}")))?;
     if bytes.len() > MAX_OBJECT_BYTES {
         return Err(ApiError::Invalid {
+            group: info.group.to_string(),
             kind: info.kind.to_string(),
             name: name_of(object).unwrap_or("").to_string(),
             causes: vec![Cause {

@@ -38,7 +38,7 @@ pub fn binding(body: &Value, name: &str) -> Result<Binding, ApiError> {
         errors.push(FieldError::required("target.name", ""));
     }
     if !errors.is_empty() {
-        return Err(objects::invalid_kind("Binding", name, &errors));
+        return Err(objects::invalid_kind("", "Binding", name, &errors));
     }
     let annotations = match body.pointer("/metadata/annotations") {
         Some(Value::Object(annotations)) => annotations.clone(),

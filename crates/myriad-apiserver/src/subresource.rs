@@ -132,6 +132,7 @@ pub fn apply_scale(info: &ResourceInfo, object: &mut Value, scale: &Value) -> Re
         .ok_or_else(|| ApiError::BadRequest("a Scale needs an integer spec.replicas".into()))?;
     if replicas < 0 {
         return Err(ApiError::Invalid {
+            group: "autoscaling".into(),
             kind: "Scale".into(),
             name: scale
                 .pointer("/metadata/name")

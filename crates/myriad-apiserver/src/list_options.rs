@@ -1,0 +1,269 @@
+//! The query of a LIST or WATCH (`ListOptions`), parsed and checked as upstream's
+//! `ValidateListOptions` does before anything is read: which combinations of
+//! `resourceVersion`, `resourceVersionMatch`, `continue` and `sendInitialEvents` make
+//! sense. A bad combination is a 422 `ListOptions.meta.k8s.io "" is invalid: …` with
+//! upstream's wording; a value that does not parse is a 400.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use myriad_api::FieldError;
+use myriad_store::Revision;
+
+use crate::error::ApiError;
+use crate::objects;
+
+/// `resourceVersion`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceVersion {
+    /// Absent or `""`: the most recent state, a consistent read.
+    Latest,
+    /// `"0"`: any state the server holds.
+    Any,
+    /// `N`: not older than N, or exactly N (see [`Match`]).
+    At(Revision),
+}
+
+/// `resourceVersionMatch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Match {
+    Unset,
+    NotOlderThan,
+    Exact,
+}
+
+/// A LIST's or WATCH's parameters (selectors are parsed where they are applied).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListOptions {
+    pub resource_version: ResourceVersion,
+    pub resource_version_match: Match,
+    /// `limit`; 0 for none.
+    pub limit: usize,
+    /// `continue`, still encoded.
+    pub continue_token: Option<String>,
+    /// `allowWatchBookmarks`.
+    pub bookmarks: bool,
+    /// `sendInitialEvents`, when given.
+    pub send_initial_events: Option<bool>,
+    /// `timeoutSeconds`.
+    pub timeout: Option<Duration>,
+}
+
+impl ListOptions {
+    /// Reads and checks the query of a LIST (`watch` false) or a WATCH.
+    pub fn parse(params: &HashMap<String, String>, watch: bool) -> Result<Self, ApiError> {
+        let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
+        let flag = |name: &str| get(name).map(|v| v == "true" || v == "1");
+        let resource_version = match get("resourceVersion") {
+            None => ResourceVersion::Latest,
+            Some("0") => ResourceVersion::Any,
+            Some(rv) => ResourceVersion::At(
+                rv.parse()
+                    .ok()
+                    .filter(|rv: &Revision| *rv > 0)
+                    .ok_or_else(|| ApiError::BadRequest(format!("invalid resource version: {rv}")))?,
+            ),
+        };
+        let match_text = get("resourceVersionMatch").unwrap_or("");
+        let number = |name: &str| -> Result<Option<u64>, ApiError> {
+            get(name)
+                .map(|v| {
+                    v.parse()
+                        .map_err(|_| ApiError::BadRequest(format!("invalid {name}: {v:?}")))
+                })
+                .transpose()
+        };
+        let options = ListOptions {
+            resource_version,
+            resource_version_match: match match_text {
+                "NotOlderThan" => Match::NotOlderThan,
+                "Exact" => Match::Exact,
+                _ => Match::Unset,
+            },
+            limit: usize::try_from(number("limit")?.unwrap_or(0)).unwrap_or(usize::MAX),
+            continue_token: get("continue").map(str::to_string),
+            bookmarks: flag("allowWatchBookmarks").unwrap_or(false),
+            send_initial_events: flag("sendInitialEvents"),
+            timeout: number("timeoutSeconds")?.map(Duration::from_secs),
+        };
+        let errors = if watch {
+            options.watch_errors(match_text)
+        } else {
+            options.list_errors(match_text, get("resourceVersion").unwrap_or(""))
+        };
+        if !errors.is_empty() {
+            return Err(objects::invalid_kind("meta.k8s.io", "ListOptions", "", &errors));
+        }
+        if !watch && options.continue_token.is_some() && matches!(options.resource_version, ResourceVersion::At(_)) {
+            return Err(ApiError::BadRequest(
+                "specifying resource version is not allowed when using continue".into(),
+            ));
+        }
+        Ok(options)
+    }
+
+    fn list_errors(&self, match_text: &str, resource_version: &str) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !match_text.is_empty() {
+            if resource_version.is_empty() {
+                errors.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
+                ));
+            }
+            if self.continue_token.is_some() {
+                errors.push(forbidden_with_continue());
+            }
+            if self.resource_version_match == Match::Unset {
+                errors.push(FieldError::not_supported(
+                    "resourceVersionMatch",
+                    match_text,
+                    &["Exact", "NotOlderThan", ""],
+                ));
+            }
+            if self.resource_version_match == Match::Exact && resource_version == "0" {
+                errors.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    r#"resourceVersionMatch "exact" is forbidden for resourceVersion "0""#,
+                ));
+            }
+        }
+        if self.send_initial_events.is_some() {
+            errors.push(FieldError::forbidden(
+                "sendInitialEvents",
+                "sendInitialEvents is forbidden for list",
+            ));
+        }
+        errors
+    }
+
+    fn watch_errors(&self, match_text: &str) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.send_initial_events.is_some() && self.resource_version_match != Match::NotOlderThan {
+            errors.push(FieldError::forbidden(
+                "resourceVersionMatch",
+                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            ));
+        }
+        if !match_text.is_empty() {
+            if self.send_initial_events.is_none() {
+                errors.push(FieldError::forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+                ));
+            }
+            if self.resource_version_match != Match::NotOlderThan {
+                errors.push(FieldError::not_supported(
+                    "resourceVersionMatch",
+                    match_text,
+                    &["NotOlderThan"],
+                ));
+            }
+            if self.continue_token.is_some() {
+                errors.push(forbidden_with_continue());
+            }
+        }
+        errors
+    }
+}
+
+fn forbidden_with_continue() -> FieldError {
+    FieldError::forbidden(
+        "resourceVersionMatch",
+        "resourceVersionMatch is forbidden when continue is provided",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &[(&str, &str)], watch: bool) -> Result<ListOptions, ApiError> {
+        let params = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ListOptions::parse(&params, watch)
+    }
+
+    fn message(error: ApiError) -> String {
+        error.status()["message"].as_str().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn list_options_follow_upstream_rules() {
+        let ok = parse(
+            &[
+                ("resourceVersion", "7"),
+                ("resourceVersionMatch", "Exact"),
+                ("limit", "5"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(ok.resource_version, ResourceVersion::At(7));
+        assert_eq!((ok.resource_version_match, ok.limit), (Match::Exact, 5));
+        assert_eq!(parse(&[], false).unwrap().resource_version, ResourceVersion::Latest);
+        assert_eq!(
+            parse(&[("resourceVersion", "0")], false).unwrap().resource_version,
+            ResourceVersion::Any
+        );
+
+        let error = parse(&[("resourceVersionMatch", "NotOlderThan")], false).unwrap_err();
+        let status = error.status();
+        assert_eq!(status["code"], 422);
+        assert_eq!(
+            status["message"],
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"
+        );
+        assert_eq!(status["details"]["group"], "meta.k8s.io");
+        assert_eq!(status["details"]["causes"][0]["reason"], "FieldValueForbidden");
+        assert_eq!(
+            message(parse(&[("resourceVersion", "0"), ("resourceVersionMatch", "Exact")], false).unwrap_err()),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""
+        );
+        assert_eq!(
+            message(parse(&[("resourceVersion", "3"), ("resourceVersionMatch", "Newest")], false).unwrap_err()),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Unsupported value: \"Newest\": supported values: \"Exact\", \"NotOlderThan\", \"\""
+        );
+        assert_eq!(
+            message(parse(&[("sendInitialEvents", "true")], false).unwrap_err()),
+            "ListOptions.meta.k8s.io \"\" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"
+        );
+        assert_eq!(
+            message(parse(&[("resourceVersion", "5"), ("continue", "abc")], false).unwrap_err()),
+            "specifying resource version is not allowed when using continue"
+        );
+        assert!(parse(&[("resourceVersion", "0"), ("continue", "abc")], false).is_ok());
+        assert!(matches!(
+            parse(&[("resourceVersion", "x")], false),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(parse(&[("limit", "-1")], false), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn watch_options_follow_upstream_rules() {
+        let streaming = parse(
+            &[
+                ("sendInitialEvents", "true"),
+                ("resourceVersionMatch", "NotOlderThan"),
+                ("allowWatchBookmarks", "true"),
+                ("timeoutSeconds", "290"),
+            ],
+            true,
+        )
+        .unwrap();
+        assert_eq!(streaming.send_initial_events, Some(true));
+        assert!(streaming.bookmarks);
+        assert_eq!(streaming.timeout, Some(Duration::from_secs(290)));
+
+        assert_eq!(
+            message(parse(&[("sendInitialEvents", "false")], true).unwrap_err()),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+        );
+        assert_eq!(
+            message(parse(&[("resourceVersionMatch", "NotOlderThan")], true).unwrap_err()),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"
+        );
+        let both = message(parse(&[("resourceVersionMatch", "Exact")], true).unwrap_err());
+        assert!(both.contains("is invalid: [resourceVersionMatch: Forbidden"), "{both}");
+    }
+}
