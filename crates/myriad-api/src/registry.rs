@@ -58,6 +58,15 @@ impl ResourceInfo {
         }
     }
 
+    /// `Kind` or `Kind.group`, as Kubernetes names a kind in messages (`Deployment.apps`).
+    pub fn group_kind(&self) -> String {
+        if self.group.is_empty() {
+            self.kind.to_string()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        }
+    }
+
     /// The store prefix holding every object of this resource, in Kubernetes' layout
     /// (`/registry/pods/` for built-ins, `/registry/{group}/{resource}/` for custom
     /// resources), so a store router can move one resource type to its own backend.
@@ -138,6 +147,36 @@ const fn review(group: &'static str, plural: &'static str, singular: &'static st
         subresources: &[],
         verbs: &["create"],
         custom: None,
+    }
+}
+
+/// Orders API versions preferred first, as upstream's `CompareKubeAwareVersionStrings`:
+/// GA before beta before alpha, higher major then higher minor first
+/// (`v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1`), other strings last, alphabetically.
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    /// (stability: 2 GA, 1 beta, 0 alpha; major; minor)
+    fn parse(version: &str) -> Option<(u8, u64, u64)> {
+        let rest = version.strip_prefix('v')?;
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let major = rest[..digits].parse().ok()?;
+        let (stability, minor) = match &rest[digits..] {
+            "" => return Some((2, major, 0)),
+            tail => match (tail.strip_prefix("beta"), tail.strip_prefix("alpha")) {
+                (Some(minor), _) => (1, minor),
+                (_, Some(minor)) => (0, minor),
+                _ => return None,
+            },
+        };
+        if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((stability, major, minor.parse().ok()?))
+    }
+    match (parse(a), parse(b)) {
+        (Some(x), Some(y)) => y.cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(b),
     }
 }
 
@@ -401,6 +440,38 @@ mod tests {
                 "rbac.authorization.k8s.io",
                 "apiextensions.k8s.io",
                 "authentication.k8s.io"
+            ]
+        );
+    }
+
+    #[test]
+    fn versions_order_like_upstream() {
+        let mut versions = vec![
+            "foo10",
+            "v1alpha1",
+            "v11alpha2",
+            "v1",
+            "v3beta1",
+            "v12alpha1",
+            "v10beta3",
+            "foo1",
+            "v2",
+            "v11beta2",
+        ];
+        versions.sort_by(|a, b| compare_versions(a, b));
+        assert_eq!(
+            versions,
+            [
+                "v2",
+                "v1",
+                "v11beta2",
+                "v10beta3",
+                "v3beta1",
+                "v12alpha1",
+                "v11alpha2",
+                "v1alpha1",
+                "foo1",
+                "foo10"
             ]
         );
     }

@@ -43,7 +43,8 @@ impl Peer {
 fn user_of(certificate: &[u8]) -> Option<UserInfo> {
     let (_, parsed) = X509Certificate::from_der(certificate).ok()?;
     let subject = parsed.subject();
-    let name = subject.iter_common_name().next()?.as_str().ok()?.to_string();
+    // Go's pkix.Name keeps the last common name when there are several.
+    let name = subject.iter_common_name().last()?.as_str().ok()?.to_string();
     if name.is_empty() {
         return None;
     }
@@ -51,7 +52,9 @@ fn user_of(certificate: &[u8]) -> Option<UserInfo> {
         .iter_organization()
         .filter_map(|o| o.as_str().ok().map(str::to_string))
         .collect();
-    groups.push("system:authenticated".into());
+    if !groups.iter().any(|g| g == "system:authenticated") {
+        groups.push("system:authenticated".into());
+    }
     Some(UserInfo { name, groups })
 }
 

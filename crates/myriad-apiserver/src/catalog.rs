@@ -52,7 +52,8 @@ impl Catalog {
         groups
     }
 
-    /// The versions of `group`, preferred first.
+    /// The versions of `group`, preferred first (upstream's version ranking, so a CRD
+    /// listing `v1alpha1, v1` prefers `v1`).
     pub fn versions(&self, group: &str) -> Vec<&'static str> {
         let mut versions: Vec<&'static str> = Vec::new();
         for info in self.all().iter().filter(|r| r.group == group) {
@@ -60,6 +61,7 @@ impl Catalog {
                 versions.push(info.version);
             }
         }
+        versions.sort_by(|a, b| registry::compare_versions(a, b));
         versions
     }
 

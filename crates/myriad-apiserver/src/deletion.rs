@@ -70,12 +70,13 @@ impl DeleteOptions {
     }
 
     /// Checks the preconditions against the object about to be deleted; a mismatch is
-    /// upstream's 409 "Precondition failed".
-    pub fn check(&self, group_resource: &str, object: &Value) -> Result<(), ApiError> {
+    /// upstream's 409 (`rest.BeforeDelete`), which names the kind (`Pod`,
+    /// `Deployment.apps`).
+    pub fn check(&self, group_kind: &str, object: &Value) -> Result<(), ApiError> {
         let failed = |detail: String| ApiError::Conflict {
-            group_resource: group_resource.to_string(),
+            group_resource: group_kind.to_string(),
             name: objects::name_of(object).unwrap_or("").to_string(),
-            detail: format!("Precondition failed: {detail}"),
+            detail,
         };
         let meta = |field: &str| {
             object
@@ -87,7 +88,7 @@ impl DeleteOptions {
             && uid != meta("uid")
         {
             return Err(failed(format!(
-                "UID in precondition: {uid}, UID in object meta: {}",
+                "the UID in the precondition ({uid}) does not match the UID in record ({}). The object might have been deleted and then recreated",
                 meta("uid")
             )));
         }
@@ -95,7 +96,7 @@ impl DeleteOptions {
             && rv != meta("resourceVersion")
         {
             return Err(failed(format!(
-                "ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                "the ResourceVersion in the precondition ({rv}) does not match the ResourceVersion in record ({}). The object might have been modified",
                 meta("resourceVersion")
             )));
         }
@@ -161,14 +162,22 @@ fn pod_grace(pod: &Value, requested: Option<i64>) -> Option<i64> {
         .pointer("/spec/terminationGracePeriodSeconds")
         .and_then(Value::as_i64)
         .unwrap_or(30);
-    let seconds = requested.unwrap_or(default).max(0);
+    // Upstream turns a negative grace period into 1 s; 0 means now.
+    let seconds = match requested.unwrap_or(default) {
+        negative if negative < 0 => 1,
+        seconds => seconds,
+    };
     (bound && !finished && seconds > 0).then_some(seconds)
 }
 
 /// Sets `deletionTimestamp` (now + grace) and `deletionGracePeriodSeconds`; a namespace
 /// also turns `Terminating`.
 pub fn mark(info: &ResourceInfo, object: &mut Value, grace_seconds: i64) {
-    let at = OffsetDateTime::now_utc() + time::Duration::seconds(grace_seconds);
+    // A client may ask for any int64; past year 9999 the timestamp stops there.
+    let now = OffsetDateTime::now_utc();
+    let at = now
+        .checked_add(time::Duration::seconds(grace_seconds))
+        .unwrap_or_else(|| now.replace_year(9999).unwrap_or(now));
     let at = at
         .replace_nanosecond(0)
         .unwrap_or(at)
@@ -320,11 +329,13 @@ mod tests {
         assert_eq!(options.grace, Some(0));
         assert!(options.dry_run);
         let object = json!({"metadata": {"name": "p", "uid": "u1", "resourceVersion": "7"}});
-        assert!(options.check("pods", &object).is_ok());
+        assert!(options.check("Pod", &object).is_ok());
         let moved = json!({"metadata": {"name": "p", "uid": "u2", "resourceVersion": "7"}});
-        let error = options.check("pods", &moved).unwrap_err();
-        assert!(matches!(&error, ApiError::Conflict { detail, .. }
-            if detail == "Precondition failed: UID in precondition: u1, UID in object meta: u2"));
+        let error = options.check("Pod", &moved).unwrap_err();
+        assert_eq!(
+            error.status()["message"],
+            "Operation cannot be fulfilled on Pod \"p\": the UID in the precondition (u1) does not match the UID in record (u2). The object might have been deleted and then recreated"
+        );
         assert!(DeleteOptions::from_json(&json!({"gracePeriodSeconds": "soon"})).is_err());
         assert_eq!(DeleteOptions::from_json(&json!({})).unwrap(), DeleteOptions::default());
     }

@@ -87,6 +87,9 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
         )));
     }
     if info.verbs == ["create"] {
+        if req.name.is_some() {
+            return Err(not_found());
+        }
         return reviews::answer(&info, peer, &json_body(headers, body)?);
     }
     if let Some(sub) = req.subresource.as_deref() {
@@ -149,8 +152,13 @@ fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, 
     match content_type.split(';').next().unwrap_or("").trim() {
         "application/json" | "" => Ok(Cow::Borrowed(body)),
         "application/yaml" => {
-            // The parser's budget refuses alias bombs; its message's first line says where.
-            let object: Value = serde_saphyr::from_slice(body).map_err(|e| {
+            // As sigs.k8s.io/yaml (YAML 1.1) reads it: `0644` is octal, a repeated key
+            // keeps its last value (as in JSON bodies). The parser's budget refuses alias
+            // bombs; its message's first line says where.
+            let mut options = serde_saphyr::Options::default();
+            options.legacy_octal_numbers = true;
+            options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+            let object: Value = serde_saphyr::from_slice_with_options(body, options).map_err(|e| {
                 let message = e.to_string();
                 let first_line = message.lines().next().unwrap_or_default().to_string();
                 ApiError::BadRequest(format!("error converting YAML to JSON: {first_line}"))
@@ -252,14 +260,17 @@ impl Ctx<'_> {
 
     fn watch(&self) -> Result<Response, ApiError> {
         let options = ListOptions::parse(self.params, true)?;
-        let resource_version = match options.resource_version {
-            ResourceVersion::At(rv) => Some(rv),
-            ResourceVersion::Latest | ResourceVersion::Any => None,
+        // "" and "0" start with the current state unless `sendInitialEvents=false`; N
+        // resumes after N unless `sendInitialEvents=true`.
+        let (resource_version, initial_events) = match options.resource_version {
+            ResourceVersion::At(rv) => (Some(rv), options.send_initial_events == Some(true)),
+            ResourceVersion::Latest | ResourceVersion::Any => (None, options.send_initial_events != Some(false)),
         };
         let request = watch::WatchRequest {
             info: Arc::new(self.info.clone()),
             prefix: self.info.namespace_prefix(self.req.namespace.as_deref()),
             resource_version,
+            initial_events,
             send_initial_events: options.send_initial_events == Some(true),
             bookmarks: options.bookmarks,
             timeout: options.timeout,
@@ -309,47 +320,70 @@ impl Ctx<'_> {
         let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
         let options = ListOptions::parse(self.params, false)?;
         let limit = options.limit;
-        let page = match &options.continue_token {
+        let (mut revision, mut start) = match &options.continue_token {
             Some(token) => {
                 let (revision, start) = decode_continue(token)?;
-                let range = RangeOptions {
-                    start: Some(Bytes::from(format!("{prefix}{start}"))),
-                    limit,
-                    revision,
-                };
-                self.store.range(prefix.as_bytes(), range).await.map_err(|e| match e {
-                    myriad_store::StoreError::Compacted { .. } => ApiError::ContinueExpired {
-                        token: encode_continue(-1, &start),
-                    },
-                    other => other.into(),
-                })?
+                (revision, Some(start))
             }
-            None => {
-                let range = RangeOptions {
-                    start: None,
-                    limit,
-                    revision: self.read_revision(&options).await?,
-                };
-                self.store.range(prefix.as_bytes(), range).await?
-            }
+            None => (self.read_revision(&options).await?, None),
         };
+        // `limit` counts returned objects, as upstream's store does: with selectors,
+        // keep reading (at the first read's revision) until enough match.
         let keep = self.selector()?;
-        let mut items = Vec::with_capacity(page.kvs.len());
-        for kv in &page.kvs {
-            let object = decode_stored_as(kv, self.info)?;
-            if keep(&object) {
-                items.push(object);
+        let mut items = Vec::new();
+        let mut resume_after: Option<String> = None;
+        loop {
+            let wanted = if limit == 0 {
+                0
+            } else {
+                (limit - items.len()).max(LIST_READ_MIN)
+            };
+            let range = RangeOptions {
+                start: start.as_ref().map(|s| Bytes::from(format!("{prefix}{s}"))),
+                limit: wanted,
+                revision,
+            };
+            let page = self
+                .store
+                .range(prefix.as_bytes(), range)
+                .await
+                .map_err(|e| match (e, &start) {
+                    (myriad_store::StoreError::Compacted { .. }, Some(start)) if options.continue_token.is_some() => {
+                        ApiError::ContinueExpired {
+                            token: encode_continue(-1, start),
+                        }
+                    }
+                    (other, _) => other.into(),
+                })?;
+            revision = page.revision;
+            let mut scanned = 0;
+            for kv in &page.kvs {
+                scanned += 1;
+                let object = decode_stored_as(kv, self.info)?;
+                if keep(&object) {
+                    items.push(object);
+                }
+                if limit > 0 && items.len() == limit {
+                    break;
+                }
             }
+            let more = page.more || scanned < page.kvs.len();
+            let last = page.kvs[..scanned].last().map(|kv| {
+                let rest = &kv.key[prefix.len().min(kv.key.len())..];
+                format!("{}\u{0}", String::from_utf8_lossy(rest))
+            });
+            if !more || last.is_none() {
+                break;
+            }
+            if limit > 0 && items.len() == limit {
+                resume_after = last;
+                break;
+            }
+            start = last;
         }
-        let mut metadata = json!({"resourceVersion": page.revision.to_string()});
-        if page.more
-            && let Some(last) = page.kvs.last()
-        {
-            let rest = &last.key[prefix.len().min(last.key.len())..];
-            metadata["continue"] = json!(encode_continue(
-                page.revision,
-                &format!("{}\u{0}", String::from_utf8_lossy(rest))
-            ));
+        let mut metadata = json!({"resourceVersion": revision.to_string()});
+        if let Some(after) = resume_after {
+            metadata["continue"] = json!(encode_continue(revision, &after));
         }
         if self.as_table {
             return Ok(Json(table::table(self.info, &items, metadata)).into_response());
@@ -594,7 +628,7 @@ impl Ctx<'_> {
         revision: Revision,
         options: &DeleteOptions,
     ) -> Result<Option<Value>, ApiError> {
-        options.check(&self.info.group_resource(), &object)?;
+        options.check(&self.info.group_kind(), &object)?;
         let name = name_of(&object).unwrap_or("").to_string();
         let key = self
             .info
@@ -652,7 +686,23 @@ impl Ctx<'_> {
         let eviction = objects::decode_body_of(body, "Eviction", &["policy/v1", "policy/v1beta1"])?;
         let options = pods::eviction(&eviction, self.name())?;
         for _ in 0..PATCH_ATTEMPTS {
-            let (pod, revision) = self.current(self.name()).await?;
+            let (mut pod, mut revision) = self.current(self.name()).await?;
+            let mut options = options.clone();
+            let dry_run = self.dry_run() || options.dry_run;
+            if !dry_run && pods::mark_evicted(&mut pod, &objects::now_rfc3339()) {
+                // The mark is a write: preconditions hold against the pod before it, and a
+                // resourceVersion precondition moves to the marked pod, as upstream does.
+                options.check(&self.info.group_kind(), &pod)?;
+                let Some(marked) = self.write(self.name(), pod, revision).await? else {
+                    continue;
+                };
+                let marked_rv = marked.pointer("/metadata/resourceVersion").and_then(Value::as_str);
+                revision = marked_rv.and_then(|rv| rv.parse().ok()).unwrap_or(revision);
+                if options.resource_version.is_some() {
+                    options.resource_version = marked_rv.map(str::to_string);
+                }
+                pod = marked;
+            }
             if self.delete_one(pod, revision, &options).await?.is_some() {
                 return Ok((StatusCode::CREATED, Json(pods::created())).into_response());
             }
@@ -783,6 +833,9 @@ fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
     Some(pointer.to_string())
 }
 
+/// The fewest keys a list reads at a time while filling a page through selectors.
+const LIST_READ_MIN: usize = 100;
+
 /// Attempts of a patch that keeps meeting concurrent writes.
 const PATCH_ATTEMPTS: usize = 5;
 
@@ -816,7 +869,10 @@ fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
     if start.is_empty() {
         return Err(bad("encoded start key empty (version meta.k8s.io/v1)"));
     }
-    if start.contains("..") || start.starts_with('/') {
+    // Upstream requires `path.Clean(start) == start`: no absolute path, no empty, `.` or
+    // `..` segments (names like `a..b` are fine). The trailing NUL is part of the key.
+    let cleaned = start.trim_end_matches('\0');
+    if start.starts_with('/') || cleaned.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
         return Err(bad("the continue token is malformed"));
     }
     Ok((revision, start.to_string()))
@@ -862,6 +918,11 @@ mod tests {
         assert!(decode_continue("not base64!").is_err());
         assert!(decode_continue(&STANDARD.encode("{\"rv\":0,\"start\":\"a\"}")).is_err());
         assert!(decode_continue(&STANDARD.encode("{\"rv\":5,\"start\":\"../x\"}")).is_err());
+        let token = |rv: i64, start: &str| encode_continue(rv, start);
+        assert!(decode_continue(&token(5, "ns/../x")).is_err());
+        assert!(decode_continue(&token(5, "/x")).is_err());
+        assert_eq!(decode_continue(&token(5, "ns/a..b\u{0}")).unwrap().1, "ns/a..b\u{0}");
+        assert_eq!(decode_continue(&token(-1, "a\u{0}")).unwrap().0, 0);
     }
 
     #[test]

@@ -84,7 +84,8 @@ impl ListOptions {
             continue_token: get("continue").map(str::to_string),
             bookmarks: flag("allowWatchBookmarks").unwrap_or(false),
             send_initial_events: flag("sendInitialEvents"),
-            timeout: number("timeoutSeconds")?.map(Duration::from_secs),
+            // 0 asks for the server's default, as upstream reads it.
+            timeout: number("timeoutSeconds")?.filter(|s| *s > 0).map(Duration::from_secs),
         };
         let errors = if watch {
             options.watch_errors(match_text)

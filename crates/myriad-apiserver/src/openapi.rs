@@ -19,13 +19,23 @@ use crate::error::ApiError;
 use crate::handlers::AppState;
 use crate::routes::{KUBE_MAJOR, KUBE_MINOR};
 
-/// Changes whenever the documents change, so clients' caches (keyed by it) refresh.
+/// Changes whenever the documents change (resources served, custom schemas), so
+/// clients' caches, keyed by it, refresh.
 fn document_hash(state: &AppState) -> String {
     let mut names: Vec<String> = state
         .catalog
         .all()
         .iter()
-        .map(|r| format!("{}/{}/{}", r.group, r.version, r.resource))
+        .map(|r| {
+            let schema = r.custom.as_ref().and_then(|c| c.schema.as_ref());
+            format!(
+                "{}/{}/{}{}",
+                r.group,
+                r.version,
+                r.resource,
+                schema.map(Value::to_string).unwrap_or_default()
+            )
+        })
         .collect();
     names.sort();
     let digest = names.join(",").bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {

@@ -23,6 +23,10 @@ pub struct Binding {
     pub node: String,
     /// Copied onto the pod.
     pub annotations: Map<String, Value>,
+    /// `metadata.uid` / `metadata.resourceVersion`: bind only this incarnation (or
+    /// version) of the pod, as schedulers ask.
+    pub uid: Option<String>,
+    pub resource_version: Option<String>,
 }
 
 /// Reads the `Binding` posted for the pod `name`.
@@ -44,9 +48,12 @@ pub fn binding(body: &Value, name: &str) -> Result<Binding, ApiError> {
         Some(Value::Object(annotations)) => annotations.clone(),
         _ => Map::new(),
     };
+    let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).filter(|v| !v.is_empty());
     Ok(Binding {
         node: node.to_string(),
         annotations,
+        uid: text("/metadata/uid").map(str::to_string),
+        resource_version: text("/metadata/resourceVersion").map(str::to_string),
     })
 }
 
@@ -58,6 +65,36 @@ pub fn bind(pod: &mut Value, binding: &Binding, now: &str) -> Result<(), ApiErro
         name: name.clone(),
         detail,
     };
+    // Storage preconditions come first, worded as etcd3's store words them.
+    let meta = |field: &str| {
+        pod.pointer(&format!("/metadata/{field}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    if let Some(uid) = &binding.uid
+        && uid != meta("uid")
+    {
+        return Err(ApiError::Conflict {
+            group_resource: "pods".into(),
+            name: name.clone(),
+            detail: format!(
+                "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                meta("uid")
+            ),
+        });
+    }
+    if let Some(rv) = &binding.resource_version
+        && rv != meta("resourceVersion")
+    {
+        return Err(ApiError::Conflict {
+            group_resource: "pods".into(),
+            name: name.clone(),
+            detail: format!(
+                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                meta("resourceVersion")
+            ),
+        });
+    }
     if pod.pointer("/metadata/deletionTimestamp").is_some() {
         return Err(conflict(format!(
             "pod {name} is being deleted, cannot be assigned to a host"
@@ -75,12 +112,28 @@ pub fn bind(pod: &mut Value, binding: &Binding, now: &str) -> Result<(), ApiErro
             annotations.extend(binding.annotations.clone());
         }
     }
-    set_condition(pod, "PodScheduled", "True", now);
+    set_condition(pod, json!({"type": "PodScheduled", "status": "True"}), now);
     Ok(())
 }
 
-/// Sets a pod condition's status; its transition time moves only when the status does.
-fn set_condition(pod: &mut Value, kind: &str, status: &str, now: &str) {
+/// Marks a pod about to be evicted (`DisruptionTarget=True`, reason
+/// `EvictionByEvictionAPI`), as upstream does before deleting it, so controllers and Job
+/// failure policies can tell an eviction from a crash. False for a pod that needs no
+/// mark: finished, or already being deleted.
+pub fn mark_evicted(pod: &mut Value, now: &str) -> bool {
+    let phase = pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
+    if matches!(phase, "Succeeded" | "Failed") || pod.pointer("/metadata/deletionTimestamp").is_some() {
+        return false;
+    }
+    let condition = json!({"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"});
+    set_condition(pod, condition, now);
+    true
+}
+
+/// Sets a pod condition (`type`, `status` and any `reason`/`message`); its transition
+/// time moves only when the status does.
+fn set_condition(pod: &mut Value, wanted: Value, now: &str) {
+    let (kind, status) = (wanted["type"].clone(), wanted["status"].clone());
     if !pod["status"].is_object() {
         pod["status"] = json!({});
     }
@@ -91,14 +144,19 @@ fn set_condition(pod: &mut Value, kind: &str, status: &str, now: &str) {
     let Value::Array(conditions) = conditions else {
         return;
     };
+    let moved = |condition: &mut Value| {
+        if let (Value::Object(condition), Value::Object(wanted)) = (condition, &wanted) {
+            condition.extend(wanted.clone());
+            condition.insert("lastTransitionTime".into(), json!(now));
+        }
+    };
     match conditions.iter_mut().find(|c| c["type"] == kind) {
         Some(condition) if condition["status"] == status => {}
-        Some(condition) => {
-            condition["status"] = json!(status);
-            condition["lastTransitionTime"] = json!(now);
-        }
+        Some(condition) => moved(condition),
         None => {
-            conditions.push(json!({"type": kind, "status": status, "lastProbeTime": null, "lastTransitionTime": now}))
+            let mut condition = json!({"lastProbeTime": null});
+            moved(&mut condition);
+            conditions.push(condition);
         }
     }
 }
@@ -151,6 +209,31 @@ mod tests {
 
         let mut deleting = json!({"metadata": {"name": "web", "deletionTimestamp": "x"}, "spec": {}});
         assert!(bind(&mut deleting, &wanted, "t").is_err());
+
+        let mut recreated = json!({"metadata": {"name": "web", "uid": "new"}, "spec": {}});
+        let for_old = Binding {
+            uid: Some("old".into()),
+            ..wanted
+        };
+        let error = bind(&mut recreated, &for_old, "t").unwrap_err();
+        assert_eq!(
+            error.status()["message"],
+            "Operation cannot be fulfilled on pods \"web\": Precondition failed: UID in precondition: old, UID in object meta: new"
+        );
+    }
+
+    #[test]
+    fn evicted_pods_are_marked_unless_finished() {
+        let mut pod = json!({"metadata": {"name": "web"}, "status": {"phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True"}]}});
+        assert!(mark_evicted(&mut pod, "2026-01-01T00:00:00Z"));
+        assert_eq!(
+            pod["status"]["conditions"][1],
+            json!({"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI",
+                "message": "Eviction API: evicting", "lastProbeTime": null, "lastTransitionTime": "2026-01-01T00:00:00Z"})
+        );
+        let mut done = json!({"metadata": {"name": "web"}, "status": {"phase": "Succeeded"}});
+        assert!(!mark_evicted(&mut done, "t"));
     }
 
     #[test]

@@ -42,8 +42,12 @@ const INITIAL_PAGE: usize = 500;
 pub struct WatchRequest {
     pub info: Arc<ResourceInfo>,
     pub prefix: String,
-    /// `None`: start with the current state as ADDED events.
+    /// Where the watch starts: after this revision, or (`None`) at the current one.
     pub resource_version: Option<Revision>,
+    /// Start with the state at the start as ADDED events.
+    pub initial_events: bool,
+    /// `sendInitialEvents=true`: end the initial events with the
+    /// `k8s.io/initial-events-end` bookmark.
     pub send_initial_events: bool,
     pub bookmarks: bool,
     pub timeout: Option<Duration>,
@@ -79,10 +83,10 @@ impl Sink {
 }
 
 async fn stream(store: &Arc<dyn Store>, request: &WatchRequest, sink: &Sink) -> Result<(), ApiError> {
-    let deadline = request.timeout.map(|t| Instant::now() + t);
-    let initial = request.send_initial_events || request.resource_version.is_none();
+    let deadline = request.timeout.and_then(|t| Instant::now().checked_add(t));
     let mut revision = match request.resource_version {
-        Some(rv) if !initial => rv,
+        Some(rv) if !request.initial_events => rv,
+        None if !request.initial_events => store.current_revision().await?,
         _ => {
             let listed = send_initial(store, request, sink).await?;
             if request.send_initial_events && !sink.send(bookmark(&request.info, listed, true)).await {

@@ -138,5 +138,13 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     let (code, body) = post("application/yaml", yaml_object)?;
     let created: Value = serde_json::from_str(&body)?;
     ensure!(code == 201 && created["data"]["port"] == "80", "{code} {body}");
+    // YAML 1.1 as Kubernetes reads it: `0644` is octal (420).
+    let pod = b"apiVersion: v1\nkind: Pod\nmetadata: {name: octal}\nspec:\n  containers: [{name: c, image: x}]\n  volumes: [{name: v, configMap: {name: c, defaultMode: 0644}}]\n";
+    let (code, body) = server.curl("POST", "/api/v1/namespaces/default/pods", "application/yaml", pod, true)?;
+    let created: Value = serde_json::from_str(&body)?;
+    ensure!(
+        code == 201 && created["spec"]["volumes"][0]["configMap"]["defaultMode"] == 420,
+        "{code} {body}"
+    );
     Ok(())
 }

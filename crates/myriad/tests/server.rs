@@ -1029,6 +1029,17 @@ fn kubectl_drain_evicts_bound_pods() -> Result<()> {
         "get",
     )?;
     ensure!(deleting == "30", "{deleting}");
+    let reason = ok(
+        server.kubectl(&[
+            "get",
+            "pod",
+            "p3",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type=='DisruptionTarget')].reason}",
+        ])?,
+        "get",
+    )?;
+    ensure!(reason == "EvictionByEvictionAPI", "{reason}");
     let (code, _) = server.curl(
         "POST",
         "/api/v1/namespaces/default/pods/ghost/eviction",
