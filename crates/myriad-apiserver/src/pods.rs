@@ -66,34 +66,25 @@ pub fn bind(pod: &mut Value, binding: &Binding, now: &str) -> Result<(), ApiErro
         detail,
     };
     // Storage preconditions come first, worded as etcd3's store words them.
-    let meta = |field: &str| {
-        pod.pointer(&format!("/metadata/{field}"))
+    for (field, label, wanted) in [
+        ("uid", "UID", &binding.uid),
+        ("resourceVersion", "ResourceVersion", &binding.resource_version),
+    ] {
+        let actual = pod
+            .pointer(&format!("/metadata/{field}"))
             .and_then(Value::as_str)
-            .unwrap_or("")
-    };
-    if let Some(uid) = &binding.uid
-        && uid != meta("uid")
-    {
-        return Err(ApiError::Conflict {
-            group_resource: "pods".into(),
-            name: name.clone(),
-            detail: format!(
-                "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                meta("uid")
-            ),
-        });
-    }
-    if let Some(rv) = &binding.resource_version
-        && rv != meta("resourceVersion")
-    {
-        return Err(ApiError::Conflict {
-            group_resource: "pods".into(),
-            name: name.clone(),
-            detail: format!(
-                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                meta("resourceVersion")
-            ),
-        });
+            .unwrap_or("");
+        if let Some(wanted) = wanted
+            && wanted != actual
+        {
+            return Err(ApiError::Conflict {
+                group_resource: "pods".into(),
+                name,
+                detail: format!(
+                    "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+                ),
+            });
+        }
     }
     if pod.pointer("/metadata/deletionTimestamp").is_some() {
         return Err(conflict(format!(
