@@ -1,10 +1,11 @@
 //! The watch API shared by all backends: options, batches, and the stream a caller reads.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
@@ -76,12 +77,26 @@ pub(crate) const WATCH_CHANNEL_CAPACITY: usize = 256;
 pub struct WatchStream {
     rx: mpsc::Receiver<Result<WatchBatch, StoreError>>,
     task: JoinHandle<()>,
+    progress: Arc<Notify>,
 }
 
 impl WatchStream {
     /// Wraps the receiving end of a backend's watch task; the task is aborted on drop.
-    pub(crate) fn new(rx: mpsc::Receiver<Result<WatchBatch, StoreError>>, task: JoinHandle<()>) -> Self {
-        WatchStream { rx, task }
+    /// The task answers [`WatchStream::request_progress`] through `progress`.
+    pub(crate) fn new(
+        rx: mpsc::Receiver<Result<WatchBatch, StoreError>>,
+        task: JoinHandle<()>,
+        progress: Arc<Notify>,
+    ) -> Self {
+        WatchStream { rx, task, progress }
+    }
+
+    /// Asks for a progress notification (an empty batch) as soon as every event up to
+    /// the store's current revision has been delivered, whether or not periodic
+    /// notifications were asked for: how a watch cache learns, without waiting for a
+    /// tick, that it has caught up with a revision (consistent reads).
+    pub fn request_progress(&self) {
+        self.progress.notify_one();
     }
 
     /// The next batch, or `None` when the watch has ended.

@@ -35,6 +35,7 @@ fn cases() -> Vec<(&'static str, CaseFn)> {
         case("watch_prev_kv_and_deletes", watch_prev_kv_and_deletes),
         case("watch_prefix_isolation", watch_prefix_isolation),
         case("watch_progress_notify", watch_progress_notify),
+        case("watch_requested_progress", watch_requested_progress),
         case("compaction", compaction),
         case("bad_input_is_rejected_and_changes_nothing", bad_input),
         case("prefix_stats", prefix_stats),
@@ -414,6 +415,34 @@ async fn watch_progress_notify(s: S, p: String) -> Result<()> {
         if item.revision >= r {
             return Ok(());
         }
+    }
+}
+
+/// A requested progress notification arrives promptly (no periodic notifications were
+/// asked for), after every event up to it, at a revision covering a write elsewhere.
+async fn watch_requested_progress(s: S, p: String) -> Result<()> {
+    let mut watch = s.watch(WatchOptions::prefix(format!("{p}mine/"))).await?;
+    let mine = s.put(&key(&p, "mine/a"), b"x").await?;
+    let elsewhere = s.put(&key(&p, "other/b"), b"y").await?;
+    watch.request_progress();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let mut seen_event = false;
+    loop {
+        let item = tokio::time::timeout_at(deadline, watch.recv())
+            .await
+            .context("no progress notification within 5s of asking")?
+            .context("watch ended")??;
+        if !item.is_progress() {
+            ensure!(item.revision == mine, "{item:?}");
+            seen_event = true;
+            continue;
+        }
+        ensure!(seen_event, "progress overtook the event at {mine}: {item:?}");
+        if item.revision >= elsewhere {
+            return Ok(());
+        }
+        // An earlier notification (before the second write landed): ask again.
+        watch.request_progress();
     }
 }
 

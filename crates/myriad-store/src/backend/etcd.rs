@@ -4,6 +4,7 @@
 //! Input is checked with the same [`Limits`] as the embedded backend before anything is
 //! sent, so a bad request fails identically on both.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -331,8 +332,9 @@ impl Store for EtcdStore {
             .await
             .map_err(etcd_error)?;
         let (tx, rx) = mpsc::channel(WATCH_CHANNEL_CAPACITY);
-        let task = tokio::spawn(forward_watch(stream, options.start_revision, tx));
-        Ok(WatchStream::new(rx, task))
+        let progress = Arc::new(tokio::sync::Notify::new());
+        let task = tokio::spawn(forward_watch(stream, options.start_revision, tx, progress.clone()));
+        Ok(WatchStream::new(rx, task, progress))
     }
 
     async fn compact(&self, revision: Revision) -> Result<()> {
@@ -392,7 +394,12 @@ fn txn_error(txn: &Txn, error: etcd::Error) -> StoreError {
 
 /// Forwards etcd watch responses as one batch per revision until the reader goes away
 /// (then cancels the etcd watch) or etcd cancels it.
-async fn forward_watch(stream: etcd::WatchStream, start: Revision, tx: mpsc::Sender<Result<WatchBatch>>) {
+async fn forward_watch(
+    stream: etcd::WatchStream,
+    start: Revision,
+    tx: mpsc::Sender<Result<WatchBatch>>,
+    progress: Arc<tokio::sync::Notify>,
+) {
     let (mut sender, mut responses) = stream.split();
     let mut watch_id = None;
     loop {
@@ -402,6 +409,15 @@ async fn forward_watch(stream: etcd::WatchStream, start: Revision, tx: mpsc::Sen
                     let _ = sender.cancel(id).await;
                 }
                 return;
+            }
+            // etcd answers with an empty response at its current revision once this
+            // watch has sent everything up to it.
+            _ = progress.notified() => {
+                if let Err(e) = sender.request_progress().await {
+                    let _ = tx.send(Err(etcd_error(e))).await;
+                    return;
+                }
+                continue;
             }
             message = responses.message() => message,
         };

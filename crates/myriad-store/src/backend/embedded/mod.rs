@@ -445,8 +445,9 @@ impl Store for EmbeddedStore {
             }
         }
         let (tx, rx) = mpsc::channel(WATCH_CHANNEL_CAPACITY);
-        let task = tokio::spawn(watcher::run(self.shared.clone(), options, tx));
-        Ok(WatchStream::new(rx, task))
+        let progress = Arc::new(tokio::sync::Notify::new());
+        let task = tokio::spawn(watcher::run(self.shared.clone(), options, tx, progress.clone()));
+        Ok(WatchStream::new(rx, task, progress))
     }
 
     async fn compact(&self, revision: Revision) -> Result<()> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use redb::ReadableDatabase;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::time::MissedTickBehavior;
 
 use super::record::{Kind, RawRecord, first_of, main_of};
@@ -22,13 +22,21 @@ const HISTORY_CHUNK: usize = 4096;
 type Sink = mpsc::Sender<Result<WatchBatch>>;
 
 /// Runs the watch until its reader goes away or it fails (the error is its last item).
-pub async fn run(shared: Arc<Shared>, options: WatchOptions, tx: Sink) {
-    if let Err(error) = serve(&shared, &options, &tx).await {
+/// `progress` asks for a progress notification now (see `WatchStream::request_progress`).
+pub async fn run(shared: Arc<Shared>, options: WatchOptions, tx: Sink, progress: Arc<Notify>) {
+    if let Err(error) = serve(&shared, &options, &tx, &progress).await {
         let _ = tx.send(Err(error)).await;
     }
 }
 
-async fn serve(shared: &Arc<Shared>, options: &WatchOptions, tx: &Sink) -> Result<()> {
+/// What the watch loop does next.
+enum Next {
+    Follow,
+    /// The hub's channel overflowed: re-read the gap from history.
+    Resubscribe,
+}
+
+async fn serve(shared: &Arc<Shared>, options: &WatchOptions, tx: &Sink, progress: &Notify) -> Result<()> {
     // `watch` resolved "from now" (0) to a concrete revision before spawning this task.
     let mut next = options.start_revision;
     let mut ticker = tokio::time::interval(shared.progress_interval);
@@ -46,40 +54,60 @@ async fn serve(shared: &Arc<Shared>, options: &WatchOptions, tx: &Sink) -> Resul
             next = upto + 1;
         }
         loop {
-            tokio::select! {
+            let step = tokio::select! {
                 received = receiver.recv() => match received {
                     Ok(batch) if batch.revision >= next => {
                         deliver(tx, options, &batch).await?;
                         next = batch.revision + 1;
+                        Next::Follow
                     }
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(_)) => continue 'subscribe,
+                    Ok(_) => Next::Follow,
+                    Err(RecvError::Lagged(_)) => Next::Resubscribe,
                     Err(RecvError::Closed) => return Err(StoreError::Closed),
                 },
                 _ = ticker.tick(), if options.progress_notify => {
-                    // Everything up to `current` is already in the channel: deliver it
-                    // first, so a progress notification never overtakes an event.
-                    let current = shared.hub.current();
-                    loop {
-                        match receiver.try_recv() {
-                            Ok(batch) if batch.revision >= next => {
-                                deliver(tx, options, &batch).await?;
-                                next = batch.revision + 1;
-                            }
-                            Ok(_) => {}
-                            Err(TryRecvError::Empty) => break,
-                            Err(TryRecvError::Lagged(_)) => continue 'subscribe,
-                            Err(TryRecvError::Closed) => return Err(StoreError::Closed),
-                        }
-                    }
-                    let revision = current.max(next - 1);
-                    let progress = WatchBatch { revision, events: Vec::new() };
-                    tx.send(Ok(progress)).await.map_err(|_| StoreError::Closed)?;
-                    next = revision + 1;
+                    send_progress(shared, &mut receiver, tx, options, &mut next).await?
                 }
+                _ = progress.notified() => send_progress(shared, &mut receiver, tx, options, &mut next).await?,
+            };
+            if let Next::Resubscribe = step {
+                continue 'subscribe;
             }
         }
     }
+}
+
+/// Sends a progress notification at the hub's current revision. Everything up to it is
+/// already in the channel: that is delivered first, so a progress notification never
+/// overtakes an event.
+async fn send_progress(
+    shared: &Shared,
+    receiver: &mut broadcast::Receiver<Arc<WatchBatch>>,
+    tx: &Sink,
+    options: &WatchOptions,
+    next: &mut Revision,
+) -> Result<Next> {
+    let current = shared.hub.current();
+    loop {
+        match receiver.try_recv() {
+            Ok(batch) if batch.revision >= *next => {
+                deliver(tx, options, &batch).await?;
+                *next = batch.revision + 1;
+            }
+            Ok(_) => {}
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Lagged(_)) => return Ok(Next::Resubscribe),
+            Err(TryRecvError::Closed) => return Err(StoreError::Closed),
+        }
+    }
+    let revision = current.max(*next - 1);
+    let progress = WatchBatch {
+        revision,
+        events: Vec::new(),
+    };
+    tx.send(Ok(progress)).await.map_err(|_| StoreError::Closed)?;
+    *next = revision + 1;
+    Ok(Next::Follow)
 }
 
 /// Sends one batch, without `prev_kv` unless the watch asked for it.
