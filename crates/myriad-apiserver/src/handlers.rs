@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Json, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
-use myriad_api::labels;
 use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
@@ -23,6 +22,7 @@ use crate::list_options::{ListOptions, Match, ResourceVersion};
 use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
+use crate::selector::Selector;
 use crate::{crd, deletion, field_validation, pods, protobuf, reviews, subresource, table, watch};
 
 /// Shared by every handler.
@@ -274,46 +274,18 @@ impl Ctx<'_> {
             send_initial_events: options.send_initial_events == Some(true),
             bookmarks: options.bookmarks,
             timeout: options.timeout,
-            filter: Arc::new(self.selector()?),
+            filter: {
+                let selector = self.selector()?;
+                Arc::new(move |object: &Value| selector.matches(object))
+            },
         };
         Ok(watch::respond(self.store.clone(), request))
     }
 
-    /// The object filter of `labelSelector` (Kubernetes' selector language) and
-    /// `fieldSelector` (`=`, `==`, `!=`, comma-separated, over the fields Kubernetes
-    /// supports for the kind: [`field_pointer`]).
-    fn selector(&self) -> Result<impl Fn(&Value) -> bool + Send + Sync + 'static, ApiError> {
-        let labels = match self.params.get("labelSelector").filter(|s| !s.is_empty()) {
-            Some(text) => Some(labels::Selector::parse(text).map_err(|e| ApiError::BadRequest(e.to_string()))?),
-            None => None,
-        };
-        let mut terms = Vec::new();
-        let selector = self.params.get("fieldSelector").map(String::as_str).unwrap_or("");
-        for term in selector.split(',').filter(|t| !t.is_empty()) {
-            let (field, negate, value) = if let Some((f, v)) = term.split_once("!=") {
-                (f, true, v)
-            } else if let Some((f, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-                (f, false, v)
-            } else {
-                return Err(ApiError::BadRequest(format!(
-                    "invalid selector: '{selector}'; can't understand '{term}'"
-                )));
-            };
-            let pointer = field_pointer(self.info, field.trim())
-                .ok_or_else(|| ApiError::BadRequest(format!("field label not supported: {}", field.trim())))?;
-            terms.push((pointer, negate, value.trim().to_string()));
-        }
-        Ok(move |object: &Value| {
-            labels.as_ref().is_none_or(|selector| selector.matches_object(object))
-                && terms.iter().all(|(pointer, negate, value)| {
-                    let actual = match object.pointer(pointer) {
-                        Some(Value::String(s)) => s.clone(),
-                        Some(Value::Null) | None => String::new(),
-                        Some(other) => other.to_string(),
-                    };
-                    (actual == *value) != *negate
-                })
-        })
+    /// The request's `labelSelector` and `fieldSelector`.
+    fn selector(&self) -> Result<Selector, ApiError> {
+        let get = |name: &str| self.params.get(name).map(String::as_str);
+        Selector::parse(self.info, get("labelSelector"), get("fieldSelector"))
     }
 
     async fn list(&self) -> Result<Response, ApiError> {
@@ -360,7 +332,7 @@ impl Ctx<'_> {
             for kv in &page.kvs {
                 scanned += 1;
                 let object = decode_stored_as(kv, self.info)?;
-                if keep(&object) {
+                if keep.matches(&object) {
                     items.push(object);
                 }
                 if limit > 0 && items.len() == limit {
@@ -745,7 +717,7 @@ impl Ctx<'_> {
             if self.info.resource == "namespaces" && name_of(&object).is_some_and(|n| SYSTEM_NAMESPACES.contains(&n)) {
                 continue;
             }
-            if keep(&object)
+            if keep.matches(&object)
                 && let Some(object) = self.delete_one(object, kv.mod_revision, &options).await?
             {
                 deleted.push(object);
@@ -793,54 +765,12 @@ impl Ctx<'_> {
     }
 }
 
-/// The JSON pointer of a field selector label, for the labels Kubernetes supports per
-/// kind (every kind: `metadata.name`, `metadata.namespace`; custom resources: their
-/// CRD version's `selectableFields`).
-fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
-    if let Some(custom) = &info.custom
-        && custom.selectable_fields.iter().any(|f| f == field)
-    {
-        return Some(format!("/{}", field.replace('.', "/")));
-    }
-    let pointer = match (info.resource, field) {
-        (_, "metadata.name") => "/metadata/name",
-        (_, "metadata.namespace") => "/metadata/namespace",
-        ("events", "involvedObject.kind") => "/involvedObject/kind",
-        ("events", "involvedObject.namespace") => "/involvedObject/namespace",
-        ("events", "involvedObject.name") => "/involvedObject/name",
-        ("events", "involvedObject.uid") => "/involvedObject/uid",
-        ("events", "involvedObject.apiVersion") => "/involvedObject/apiVersion",
-        ("events", "involvedObject.resourceVersion") => "/involvedObject/resourceVersion",
-        ("events", "involvedObject.fieldPath") => "/involvedObject/fieldPath",
-        ("events", "reason") => "/reason",
-        ("events", "reportingComponent") => "/reportingComponent",
-        ("events", "source") => "/source/component",
-        ("events", "type") => "/type",
-        ("pods", "spec.nodeName") => "/spec/nodeName",
-        ("pods", "spec.restartPolicy") => "/spec/restartPolicy",
-        ("pods", "spec.schedulerName") => "/spec/schedulerName",
-        ("pods", "spec.serviceAccountName") => "/spec/serviceAccountName",
-        ("pods", "spec.hostNetwork") => "/spec/hostNetwork",
-        ("pods", "status.phase") => "/status/phase",
-        ("pods", "status.podIP") => "/status/podIP",
-        ("pods", "status.nominatedNodeName") => "/status/nominatedNodeName",
-        ("nodes", "spec.unschedulable") => "/spec/unschedulable",
-        ("namespaces", "status.phase") => "/status/phase",
-        ("secrets", "type") => "/type",
-        ("replicasets", "status.replicas") => "/status/replicas",
-        _ => return None,
-    };
-    Some(pointer.to_string())
-}
-
 /// The fewest keys a list reads at a time while filling a page through selectors.
 const LIST_READ_MIN: usize = 100;
 
 /// Attempts of a patch that keeps meeting concurrent writes.
 const PATCH_ATTEMPTS: usize = 5;
 
-/// Continue tokens have Kubernetes' shape: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`
-/// where KEY is the next key relative to the resource's prefix.
 /// A continue token, in upstream's form: unpadded URL-safe base64 of
 /// `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`; `rv` -1 continues at the latest state.
 fn encode_continue(revision: Revision, start: &str) -> String {

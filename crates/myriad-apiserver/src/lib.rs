@@ -30,6 +30,7 @@ pub mod protobuf;
 pub mod request_info;
 pub mod reviews;
 pub mod routes;
+pub mod selector;
 pub mod server;
 pub mod subresource;
 pub mod table;
