@@ -329,7 +329,13 @@ pub fn json_field(object: &Value, path: &str) -> Option<String> {
     for part in path.split('.') {
         current = current.get(part)?;
     }
-    match current {
+    scalar(current)
+}
+
+/// A field's value as field selectors compare it: strings as they are, numbers and
+/// booleans in their JSON spelling; `None` for `null`, arrays and objects.
+pub fn scalar(value: &Value) -> Option<String> {
+    match value {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),

@@ -58,15 +58,6 @@ impl ResourceInfo {
         }
     }
 
-    /// `Kind` or `Kind.group`, as Kubernetes names a kind in messages (`Deployment.apps`).
-    pub fn group_kind(&self) -> String {
-        if self.group.is_empty() {
-            self.kind.to_string()
-        } else {
-            format!("{}.{}", self.kind, self.group)
-        }
-    }
-
     /// The store prefix holding every object of this resource, in Kubernetes' layout
     /// (`/registry/pods/` for built-ins, `/registry/{group}/{resource}/` for custom
     /// resources), so a store router can move one resource type to its own backend.

@@ -137,11 +137,7 @@ impl ApiError {
                 causes,
             } => {
                 let listed: Vec<String> = causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
-                let group_kind = if group.is_empty() {
-                    kind.clone()
-                } else {
-                    format!("{kind}.{group}")
-                };
+                let group_kind = myriad_api::GroupKind::new(group, kind);
                 let message = match listed.as_slice() {
                     [one] => format!("{group_kind} \"{name}\" is invalid: {one}"),
                     many => format!("{group_kind} \"{name}\" is invalid: [{}]", many.join(", ")),

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Json, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
+use myriad_api::GroupKind;
 use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
@@ -600,7 +601,7 @@ impl Ctx<'_> {
         revision: Revision,
         options: &DeleteOptions,
     ) -> Result<Option<Value>, ApiError> {
-        options.check(&self.info.group_kind(), &object)?;
+        options.check(&GroupKind::from(self.info).to_string(), &object)?;
         let name = name_of(&object).unwrap_or("").to_string();
         let key = self
             .info
@@ -664,7 +665,7 @@ impl Ctx<'_> {
             if !dry_run && pods::mark_evicted(&mut pod, &objects::now_rfc3339()) {
                 // The mark is a write: preconditions hold against the pod before it, and a
                 // resourceVersion precondition moves to the marked pod, as upstream does.
-                options.check(&self.info.group_kind(), &pod)?;
+                options.check(&GroupKind::from(self.info).to_string(), &pod)?;
                 let Some(marked) = self.write(self.name(), pod, revision).await? else {
                     continue;
                 };

@@ -59,12 +59,7 @@ impl Selector {
                     .iter()
                     .find(|(f, _)| f == field)
                     .map(|(_, p)| p.as_str())?;
-                match object.pointer(pointer)? {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                }
+                fields::scalar(object.pointer(pointer)?)
             })
     }
 }
