@@ -4,6 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::cache::CacheConfig;
+
 /// Everything `Server::start` needs.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -18,6 +20,8 @@ pub struct ServerConfig {
     pub store_config: Option<PathBuf>,
     /// How often store history is compacted (kube-apiserver's default: 5 minutes).
     pub compaction_interval: Duration,
+    /// The watch cache: history sizes per resource, watcher queues, bookmarks.
+    pub cache: CacheConfig,
 }
 
 impl ServerConfig {
@@ -29,6 +33,7 @@ impl ServerConfig {
             kubeconfig: None,
             store_config: None,
             compaction_interval: Duration::from_secs(300),
+            cache: CacheConfig::default(),
         }
     }
 

@@ -8,8 +8,6 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use myriad_api::GroupKind;
 use myriad_api::registry::{self, ResourceInfo};
@@ -19,12 +17,12 @@ use serde_json::{Value, json};
 use crate::authn::Peer;
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
-use crate::list_options::{ListOptions, Match, ResourceVersion};
+use crate::list_options::{ListOptions, Match, ResourceVersion, decode_continue, encode_continue};
 use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
 use crate::selector::Selector;
-use crate::{crd, deletion, field_validation, pods, protobuf, reviews, subresource, table, watch};
+use crate::{cache, crd, deletion, field_validation, pods, protobuf, reviews, subresource, table, watch};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -35,6 +33,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Built-in and CRD-defined resources.
     pub catalog: Arc<crate::catalog::Catalog>,
+    /// The watch cache, which serves LIST and WATCH.
+    pub caches: Arc<crate::cache::Caches>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
@@ -138,7 +138,7 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
                 .unwrap_or("");
             ctx.patch(PatchType::from_content_type(content_type)?, body).await
         }
-        Verb::Watch => ctx.watch(),
+        Verb::Watch => ctx.watch().await,
         Verb::DeleteCollection => ctx.delete_collection(&json_body(headers, body)?).await,
     }
 }
@@ -259,8 +259,18 @@ impl Ctx<'_> {
         Ok(new)
     }
 
-    fn watch(&self) -> Result<Response, ApiError> {
+    async fn watch(&self) -> Result<Response, ApiError> {
         let options = ListOptions::parse(self.params, true)?;
+        let selector = self.selector()?;
+        if let Some(cacher) = self.state.caches.get(self.info) {
+            let request = cache::WatchRequest {
+                info: Arc::new(self.info.clone()),
+                namespace: self.req.namespace.as_deref(),
+                options: &options,
+                selector,
+            };
+            return cacher.watch(request).await;
+        }
         // "" and "0" start with the current state unless `sendInitialEvents=false`; N
         // resumes after N unless `sendInitialEvents=true`.
         let (resource_version, initial_events) = match options.resource_version {
@@ -275,10 +285,7 @@ impl Ctx<'_> {
             send_initial_events: options.send_initial_events == Some(true),
             bookmarks: options.bookmarks,
             timeout: options.timeout,
-            filter: {
-                let selector = self.selector()?;
-                Arc::new(move |object: &Value| selector.matches(object))
-            },
+            filter: Arc::new(move |object: &Value| selector.matches(object)),
         };
         Ok(watch::respond(self.store.clone(), request))
     }
@@ -290,19 +297,37 @@ impl Ctx<'_> {
     }
 
     async fn list(&self) -> Result<Response, ApiError> {
-        let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
         let options = ListOptions::parse(self.params, false)?;
+        let keep = self.selector()?;
+        if let Some(cacher) = self.state.caches.get(self.info) {
+            let request = cache::ListRequest {
+                info: self.info,
+                namespace: self.req.namespace.as_deref(),
+                options: &options,
+                selector: &keep,
+                as_table: self.as_table,
+            };
+            if let Some(response) = cacher.list(request).await? {
+                return Ok(response);
+            }
+        }
+        self.list_from_store(&options, &keep).await
+    }
+
+    /// A LIST read from the store: for uncached resources, and for what the cache no
+    /// longer holds (old revisions, expired snapshots).
+    async fn list_from_store(&self, options: &ListOptions, keep: &Selector) -> Result<Response, ApiError> {
+        let prefix = self.info.namespace_prefix(self.req.namespace.as_deref());
         let limit = options.limit;
         let (mut revision, mut start) = match &options.continue_token {
             Some(token) => {
                 let (revision, start) = decode_continue(token)?;
                 (revision, Some(start))
             }
-            None => (self.read_revision(&options).await?, None),
+            None => (self.read_revision(options).await?, None),
         };
         // `limit` counts returned objects, as upstream's store does: with selectors,
         // keep reading (at the first read's revision) until enough match.
-        let keep = self.selector()?;
         let mut items = Vec::new();
         let mut resume_after: Option<String> = None;
         loop {
@@ -762,6 +787,14 @@ impl Ctx<'_> {
     fn after_write(&self, object: &Value, removed: bool) {
         if crd::is_definitions(self.info) {
             crd::written(&self.state.store, &self.state.catalog, object, removed);
+            if removed
+                && let (Some(group), Some(plural)) = (
+                    object.pointer("/spec/group").and_then(Value::as_str),
+                    object.pointer("/spec/names/plural").and_then(Value::as_str),
+                )
+            {
+                self.state.caches.forget(&format!("/registry/{group}/{plural}/"));
+            }
         }
     }
 }
@@ -771,43 +804,6 @@ const LIST_READ_MIN: usize = 100;
 
 /// Attempts of a patch that keeps meeting concurrent writes.
 const PATCH_ATTEMPTS: usize = 5;
-
-/// A continue token, in upstream's form: unpadded URL-safe base64 of
-/// `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`; `rv` -1 continues at the latest state.
-fn encode_continue(revision: Revision, start: &str) -> String {
-    URL_SAFE_NO_PAD.encode(json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start}).to_string())
-}
-
-/// Reads a continue token: the revision to read at (0: the latest) and the key to
-/// start from, relative to the resource's prefix. Padded standard base64 (what Myriad
-/// issued before) is accepted too.
-fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
-    let bad = |why: &str| ApiError::BadRequest(format!("invalid continue token: continue key is not valid: {why}"));
-    let bytes = URL_SAFE_NO_PAD
-        .decode(token)
-        .or_else(|_| STANDARD.decode(token))
-        .map_err(|_| bad("the continue token is not base64"))?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad("the continue token is not JSON"))?;
-    if value.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
-        return Err(bad("got invalid API version"));
-    }
-    let revision = match value.get("rv").and_then(Value::as_i64) {
-        Some(-1) => 0,
-        Some(rv) if rv > 0 => rv,
-        _ => return Err(bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)")),
-    };
-    let start = value.get("start").and_then(Value::as_str).unwrap_or("");
-    if start.is_empty() {
-        return Err(bad("encoded start key empty (version meta.k8s.io/v1)"));
-    }
-    // Upstream requires `path.Clean(start) == start`: no absolute path, no empty, `.` or
-    // `..` segments (names like `a..b` are fine). The trailing NUL is part of the key.
-    let cleaned = start.trim_end_matches('\0');
-    if start.starts_with('/') || cleaned.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
-        return Err(bad("the continue token is malformed"));
-    }
-    Ok((revision, start.to_string()))
-}
 
 /// `generateName` plus five random characters from Kubernetes' alphabet (no vowels, no
 /// look-alikes).
@@ -841,20 +837,6 @@ pub async fn ensure_system_namespaces(store: &StoreRouter) -> Result<(), ApiErro
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn continue_tokens_round_trip_and_reject_garbage() {
-        let token = encode_continue(42, "default/web\u{0}");
-        assert_eq!(decode_continue(&token).unwrap(), (42, "default/web\u{0}".to_string()));
-        assert!(decode_continue("not base64!").is_err());
-        assert!(decode_continue(&STANDARD.encode("{\"rv\":0,\"start\":\"a\"}")).is_err());
-        assert!(decode_continue(&STANDARD.encode("{\"rv\":5,\"start\":\"../x\"}")).is_err());
-        let token = |rv: i64, start: &str| encode_continue(rv, start);
-        assert!(decode_continue(&token(5, "ns/../x")).is_err());
-        assert!(decode_continue(&token(5, "/x")).is_err());
-        assert_eq!(decode_continue(&token(5, "ns/a..b\u{0}")).unwrap().1, "ns/a..b\u{0}");
-        assert_eq!(decode_continue(&token(-1, "a\u{0}")).unwrap().0, 0);
-    }
 
     #[test]
     fn generated_names_keep_the_base() {

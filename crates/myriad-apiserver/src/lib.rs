@@ -9,6 +9,7 @@
 //! CRD-defined resources and their subresources, with JSON or protobuf request bodies.
 
 pub mod authn;
+pub mod cache;
 pub mod catalog;
 pub mod compactor;
 pub mod config;

@@ -7,6 +7,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
 use myriad_api::FieldError;
 use myriad_store::Revision;
 
@@ -175,6 +179,43 @@ fn forbidden_with_continue() -> FieldError {
     )
 }
 
+/// A continue token, in upstream's form: unpadded URL-safe base64 of
+/// `{"v":"meta.k8s.io/v1","rv":N,"start":KEY}`; `rv` -1 continues at the latest state.
+pub fn encode_continue(revision: Revision, start: &str) -> String {
+    URL_SAFE_NO_PAD.encode(json!({"v": "meta.k8s.io/v1", "rv": revision, "start": start}).to_string())
+}
+
+/// Reads a continue token: the revision to read at (0: the latest) and the key to
+/// start from, relative to the resource's prefix. Padded standard base64 (what Myriad
+/// issued before) is accepted too.
+pub fn decode_continue(token: &str) -> Result<(Revision, String), ApiError> {
+    let bad = |why: &str| ApiError::BadRequest(format!("invalid continue token: continue key is not valid: {why}"));
+    let bytes = URL_SAFE_NO_PAD
+        .decode(token)
+        .or_else(|_| STANDARD.decode(token))
+        .map_err(|_| bad("the continue token is not base64"))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad("the continue token is not JSON"))?;
+    if value.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
+        return Err(bad("got invalid API version"));
+    }
+    let revision = match value.get("rv").and_then(Value::as_i64) {
+        Some(-1) => 0,
+        Some(rv) if rv > 0 => rv,
+        _ => return Err(bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)")),
+    };
+    let start = value.get("start").and_then(Value::as_str).unwrap_or("");
+    if start.is_empty() {
+        return Err(bad("encoded start key empty (version meta.k8s.io/v1)"));
+    }
+    // Upstream requires `path.Clean(start) == start`: no absolute path, no empty, `.` or
+    // `..` segments (names like `a..b` are fine). The trailing NUL is part of the key.
+    let cleaned = start.trim_end_matches('\0');
+    if start.starts_with('/') || cleaned.split('/').any(|segment| matches!(segment, "" | "." | "..")) {
+        return Err(bad("the continue token is malformed"));
+    }
+    Ok((revision, start.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +307,19 @@ mod tests {
         );
         let both = message(parse(&[("resourceVersionMatch", "Exact")], true).unwrap_err());
         assert!(both.contains("is invalid: [resourceVersionMatch: Forbidden"), "{both}");
+    }
+
+    #[test]
+    fn continue_tokens_round_trip_and_reject_garbage() {
+        let token = encode_continue(42, "default/web\u{0}");
+        assert_eq!(decode_continue(&token).unwrap(), (42, "default/web\u{0}".to_string()));
+        assert!(decode_continue("not base64!").is_err());
+        assert!(decode_continue(&STANDARD.encode("{\"rv\":0,\"start\":\"a\"}")).is_err());
+        assert!(decode_continue(&STANDARD.encode("{\"rv\":5,\"start\":\"../x\"}")).is_err());
+        let token = |rv: i64, start: &str| encode_continue(rv, start);
+        assert!(decode_continue(&token(5, "ns/../x")).is_err());
+        assert!(decode_continue(&token(5, "/x")).is_err());
+        assert_eq!(decode_continue(&token(5, "ns/a..b\u{0}")).unwrap().1, "ns/a..b\u{0}");
+        assert_eq!(decode_continue(&token(-1, "a\u{0}")).unwrap().0, 0);
     }
 }

@@ -42,6 +42,197 @@ struct StoreLabels {
     operation: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResourceLabel {
+    resource: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReadLabels {
+    resource: String,
+    fallback: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ListLabels {
+    resource: String,
+    index: String,
+}
+
+type ByResource<M> = Family<ResourceLabel, M>;
+type HistogramByResource = Family<ResourceLabel, Histogram, fn() -> Histogram>;
+
+/// The watch cache's metric families (see [`CacheMetrics`]).
+struct CacheFamilies {
+    objects: ByResource<Gauge>,
+    bytes: ByResource<Gauge>,
+    received: ByResource<Counter>,
+    dispatched: ByResource<Counter>,
+    watchers: ByResource<Gauge>,
+    dispatch_seconds: HistogramByResource,
+    terminated: ByResource<Counter>,
+    too_old: ByResource<Counter>,
+    consistent_reads: Family<ReadLabels, Counter>,
+    read_wait_seconds: HistogramByResource,
+    resource_version: ByResource<Gauge>,
+    initializations: ByResource<Counter>,
+    lists: Family<ListLabels, Counter>,
+}
+
+impl CacheFamilies {
+    fn register(registry: &mut Registry) -> Self {
+        let families = CacheFamilies {
+            objects: Family::default(),
+            bytes: Family::default(),
+            received: Family::default(),
+            dispatched: Family::default(),
+            watchers: Family::default(),
+            dispatch_seconds: Family::new_with_constructor(latency_histogram),
+            terminated: Family::default(),
+            too_old: Family::default(),
+            consistent_reads: Family::default(),
+            read_wait_seconds: Family::new_with_constructor(latency_histogram),
+            resource_version: Family::default(),
+            initializations: Family::default(),
+            lists: Family::default(),
+        };
+        let f = &families;
+        registry.register("apiserver_watch_cache_objects", "Objects held by the watch cache", f.objects.clone());
+        registry.register(
+            "apiserver_watch_cache_bytes",
+            "Bytes of serialized objects and attributes held by the watch cache",
+            f.bytes.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_events_received",
+            "Changes the watch cache applied from the store",
+            f.received.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_events_dispatched",
+            "Changes queued to watchers",
+            f.dispatched.clone(),
+        );
+        registry.register("apiserver_registered_watchers", "Watches served from the cache", f.watchers.clone());
+        registry.register(
+            "apiserver_watch_cache_dispatch_duration_seconds",
+            "Time to apply one store revision and queue it to its watchers",
+            f.dispatch_seconds.clone(),
+        );
+        registry.register(
+            "apiserver_terminated_watchers",
+            "Watchers cut off because they fell behind their queue",
+            f.terminated.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_too_old",
+            "Watches refused with 410 because their resourceVersion left the window (forced relists)",
+            f.too_old.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_consistent_read",
+            "Consistent reads, by whether they fell back to the store",
+            f.consistent_reads.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_read_wait_seconds",
+            "Time reads waited for the cache to reach a revision",
+            f.read_wait_seconds.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_resource_version",
+            "Revision the watch cache has applied",
+            f.resource_version.clone(),
+        );
+        registry.register(
+            "apiserver_watch_cache_initializations",
+            "Times the watch cache listed its resource (start and relists)",
+            f.initializations.clone(),
+        );
+        registry.register(
+            "apiserver_cache_list",
+            "LISTs served from the cache, by whether an index narrowed them",
+            f.lists.clone(),
+        );
+        families
+    }
+}
+
+/// One resource's watch cache metrics, resolved once.
+pub struct CacheMetrics {
+    resource: String,
+    objects: Gauge,
+    bytes: Gauge,
+    received: Counter,
+    dispatched: Counter,
+    watchers: Gauge,
+    dispatch_seconds: Histogram,
+    terminated: Counter,
+    too_old: Counter,
+    read_wait_seconds: Histogram,
+    resource_version: Gauge,
+    initializations: Counter,
+    consistent_reads: Family<ReadLabels, Counter>,
+    lists: Family<ListLabels, Counter>,
+}
+
+impl CacheMetrics {
+    pub fn size(&self, objects: usize, bytes: usize) {
+        self.objects.set(objects as i64);
+        self.bytes.set(bytes as i64);
+    }
+
+    pub fn received(&self, changes: usize, took: std::time::Duration) {
+        self.received.inc_by(changes as u64);
+        self.dispatch_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn dispatched(&self, delivered: usize, terminated: usize) {
+        self.dispatched.inc_by(delivered as u64);
+        self.terminated.inc_by(terminated as u64);
+        if terminated > 0 {
+            tracing::info!(resource = %self.resource, terminated, "cut off watchers that fell behind");
+        }
+    }
+
+    pub fn watchers(&self, count: usize) {
+        self.watchers.set(count as i64);
+    }
+
+    pub fn too_old(&self) {
+        self.too_old.inc();
+    }
+
+    pub fn consistent_read(&self, fallback: bool) {
+        let labels = ReadLabels {
+            resource: self.resource.clone(),
+            fallback: fallback.to_string(),
+        };
+        self.consistent_reads.get_or_create(&labels).inc();
+    }
+
+    pub fn read_wait(&self, took: std::time::Duration) {
+        self.read_wait_seconds.observe(took.as_secs_f64());
+    }
+
+    pub fn revision(&self, revision: Revision) {
+        self.resource_version.set(revision);
+    }
+
+    pub fn initialized(&self, revision: Revision) {
+        self.initializations.inc();
+        self.revision(revision);
+    }
+
+    pub fn list(&self, indexed: bool) {
+        let labels = ListLabels {
+            resource: self.resource.clone(),
+            index: if indexed { "true" } else { "false" }.to_string(),
+        };
+        self.lists.get_or_create(&labels).inc();
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 0.5 ms … ~16 s.
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
@@ -54,6 +245,7 @@ pub struct Metrics {
     request_seconds: Family<LatencyLabels, Histogram, fn() -> Histogram>,
     inflight: Gauge<i64, AtomicI64>,
     store_seconds: Family<StoreLabels, Histogram, fn() -> Histogram>,
+    cache: CacheFamilies,
 }
 
 impl Default for Metrics {
@@ -85,12 +277,14 @@ impl Default for Metrics {
             "Store operation latency by backend and operation",
             store_seconds.clone(),
         );
+        let cache = CacheFamilies::register(&mut registry);
         Metrics {
             registry,
             requests,
             request_seconds,
             inflight,
             store_seconds,
+            cache,
         }
     }
 }
@@ -112,6 +306,30 @@ impl Metrics {
             backend: name.to_string(),
             metrics: self.clone(),
         })
+    }
+
+    /// The watch cache metrics of one resource (`pods`, `deployments.apps`).
+    pub fn cache(&self, resource: &str) -> CacheMetrics {
+        let label = ResourceLabel {
+            resource: resource.to_string(),
+        };
+        let f = &self.cache;
+        CacheMetrics {
+            resource: resource.to_string(),
+            objects: f.objects.get_or_create(&label).clone(),
+            bytes: f.bytes.get_or_create(&label).clone(),
+            received: f.received.get_or_create(&label).clone(),
+            dispatched: f.dispatched.get_or_create(&label).clone(),
+            watchers: f.watchers.get_or_create(&label).clone(),
+            dispatch_seconds: f.dispatch_seconds.get_or_create(&label).clone(),
+            terminated: f.terminated.get_or_create(&label).clone(),
+            too_old: f.too_old.get_or_create(&label).clone(),
+            read_wait_seconds: f.read_wait_seconds.get_or_create(&label).clone(),
+            resource_version: f.resource_version.get_or_create(&label).clone(),
+            initializations: f.initializations.get_or_create(&label).clone(),
+            consistent_reads: f.consistent_reads.clone(),
+            lists: f.lists.clone(),
+        }
     }
 
     fn observe_store(&self, backend: &str, operation: &str, started: Instant) {

@@ -229,7 +229,7 @@ pub fn decode_stored_as(kv: &KeyValue, info: &ResourceInfo) -> Result<Value, Api
 /// Objects of a CRD with webhook conversion can only be read and written in their
 /// stored version: converting them needs the CRD's webhook, which Myriad does not call
 /// (upstream answers 500 when the webhook fails, as here).
-fn check_convertible(info: &ResourceInfo, custom: &CustomResource) -> Result<(), ApiError> {
+pub(crate) fn check_convertible(info: &ResourceInfo, custom: &CustomResource) -> Result<(), ApiError> {
     if !custom.webhook_conversion {
         return Ok(());
     }

@@ -3,6 +3,7 @@
 //! fields the resource supports, and matched against objects.
 
 use myriad_api::registry::ResourceInfo;
+use myriad_api::labels::LabelSource;
 use myriad_api::{fields, labels};
 use serde_json::Value;
 
@@ -50,58 +51,105 @@ impl Selector {
 
     /// Whether `object` matches both selectors.
     pub fn matches(&self, object: &Value) -> bool {
-        self.labels
-            .as_ref()
-            .is_none_or(|selector| selector.matches_object(object))
-            && self.fields.matches(|field| {
+        let labels = object.pointer("/metadata/labels").unwrap_or(&Value::Null);
+        self.matches_with(labels, |_, pointer| fields::scalar(object.pointer(pointer)?))
+    }
+
+    /// Whether an object with these labels matches, where `field(label, pointer)` gives
+    /// the object's value of a field label (`None`: unset, compared as `""`). How the
+    /// watch cache matches objects it keeps as bytes plus extracted attributes.
+    pub fn matches_with(
+        &self,
+        labels: &impl LabelSource,
+        field: impl Fn(&str, &str) -> Option<String>,
+    ) -> bool {
+        self.labels.as_ref().is_none_or(|selector| selector.matches(labels))
+            && self.fields.matches(|label| {
                 let pointer = self
                     .pointers
                     .iter()
-                    .find(|(f, _)| f == field)
+                    .find(|(f, _)| f == label)
                     .map(|(_, p)| p.as_str())?;
-                fields::scalar(object.pointer(pointer)?)
+                field(label, pointer)
             })
+    }
+
+    /// True when the selectors match every object.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.labels.as_ref().is_none_or(|s| s.requirements().is_empty())
+    }
+
+    /// The `field=value` terms: an object can only match if it has every one.
+    pub fn exact_fields(&self) -> Vec<(&str, &str)> {
+        self.fields.exact_requirements()
+    }
+
+    /// The `label=value` terms: an object can only match if it has every one.
+    pub fn exact_labels(&self) -> Vec<(&str, &str)> {
+        self.labels
+            .as_ref()
+            .map(labels::Selector::exact_requirements)
+            .unwrap_or_default()
     }
 }
 
-/// The JSON pointer of a field selector label, for the labels Kubernetes supports per
-/// kind (every kind: `metadata.name`, `metadata.namespace`; custom resources: their
-/// CRD version's `selectableFields`).
-fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
-    if let Some(custom) = &info.custom
-        && custom.selectable_fields.iter().any(|f| f == field)
-    {
-        return Some(format!("/{}", field.replace('.', "/")));
+/// The field labels of built-in resources beyond `metadata.name` and
+/// `metadata.namespace` (which every kind has), with where each is in the object, as
+/// Kubernetes supports them per kind.
+const FIELD_LABELS: &[(&str, &str, &str)] = &[
+    ("events", "involvedObject.kind", "/involvedObject/kind"),
+    ("events", "involvedObject.namespace", "/involvedObject/namespace"),
+    ("events", "involvedObject.name", "/involvedObject/name"),
+    ("events", "involvedObject.uid", "/involvedObject/uid"),
+    ("events", "involvedObject.apiVersion", "/involvedObject/apiVersion"),
+    ("events", "involvedObject.resourceVersion", "/involvedObject/resourceVersion"),
+    ("events", "involvedObject.fieldPath", "/involvedObject/fieldPath"),
+    ("events", "reason", "/reason"),
+    ("events", "reportingComponent", "/reportingComponent"),
+    ("events", "source", "/source/component"),
+    ("events", "type", "/type"),
+    ("pods", "spec.nodeName", "/spec/nodeName"),
+    ("pods", "spec.restartPolicy", "/spec/restartPolicy"),
+    ("pods", "spec.schedulerName", "/spec/schedulerName"),
+    ("pods", "spec.serviceAccountName", "/spec/serviceAccountName"),
+    ("pods", "spec.hostNetwork", "/spec/hostNetwork"),
+    ("pods", "status.phase", "/status/phase"),
+    ("pods", "status.podIP", "/status/podIP"),
+    ("pods", "status.nominatedNodeName", "/status/nominatedNodeName"),
+    ("nodes", "spec.unschedulable", "/spec/unschedulable"),
+    ("namespaces", "status.phase", "/status/phase"),
+    ("secrets", "type", "/type"),
+    ("replicasets", "status.replicas", "/status/replicas"),
+];
+
+/// The kind-specific field labels of `info`'s objects (built-in table, or the CRD
+/// version's `selectableFields`), with their JSON pointers.
+pub fn field_labels(info: &ResourceInfo) -> Vec<(String, String)> {
+    match &info.custom {
+        Some(custom) => custom
+            .selectable_fields
+            .iter()
+            .map(|field| (field.clone(), format!("/{}", field.replace('.', "/"))))
+            .collect(),
+        None => FIELD_LABELS
+            .iter()
+            .filter(|(resource, _, _)| *resource == info.resource)
+            .map(|(_, label, pointer)| (label.to_string(), pointer.to_string()))
+            .collect(),
     }
-    let pointer = match (info.resource, field) {
-        (_, "metadata.name") => "/metadata/name",
-        (_, "metadata.namespace") => "/metadata/namespace",
-        ("events", "involvedObject.kind") => "/involvedObject/kind",
-        ("events", "involvedObject.namespace") => "/involvedObject/namespace",
-        ("events", "involvedObject.name") => "/involvedObject/name",
-        ("events", "involvedObject.uid") => "/involvedObject/uid",
-        ("events", "involvedObject.apiVersion") => "/involvedObject/apiVersion",
-        ("events", "involvedObject.resourceVersion") => "/involvedObject/resourceVersion",
-        ("events", "involvedObject.fieldPath") => "/involvedObject/fieldPath",
-        ("events", "reason") => "/reason",
-        ("events", "reportingComponent") => "/reportingComponent",
-        ("events", "source") => "/source/component",
-        ("events", "type") => "/type",
-        ("pods", "spec.nodeName") => "/spec/nodeName",
-        ("pods", "spec.restartPolicy") => "/spec/restartPolicy",
-        ("pods", "spec.schedulerName") => "/spec/schedulerName",
-        ("pods", "spec.serviceAccountName") => "/spec/serviceAccountName",
-        ("pods", "spec.hostNetwork") => "/spec/hostNetwork",
-        ("pods", "status.phase") => "/status/phase",
-        ("pods", "status.podIP") => "/status/podIP",
-        ("pods", "status.nominatedNodeName") => "/status/nominatedNodeName",
-        ("nodes", "spec.unschedulable") => "/spec/unschedulable",
-        ("namespaces", "status.phase") => "/status/phase",
-        ("secrets", "type") => "/type",
-        ("replicasets", "status.replicas") => "/status/replicas",
-        _ => return None,
-    };
-    Some(pointer.to_string())
+}
+
+/// The JSON pointer of a field selector label: `metadata.name`, `metadata.namespace`,
+/// or one of [`field_labels`].
+fn field_pointer(info: &ResourceInfo, field: &str) -> Option<String> {
+    match field {
+        "metadata.name" => Some("/metadata/name".into()),
+        "metadata.namespace" => Some("/metadata/namespace".into()),
+        _ => field_labels(info)
+            .into_iter()
+            .find(|(label, _)| label == field)
+            .map(|(_, pointer)| pointer),
+    }
 }
 
 #[cfg(test)]

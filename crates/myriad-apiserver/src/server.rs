@@ -21,6 +21,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::authn::Peer;
 use crate::catalog::Catalog;
+use crate::cache::Caches;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;
@@ -29,6 +30,8 @@ use crate::{compactor, crd, deletion, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
+/// Concurrent HTTP/2 streams per connection (kube-apiserver's default).
+const HTTP2_MAX_STREAMS: u32 = 1000;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -107,11 +110,17 @@ impl Server {
         kubeconfig::write(&kubeconfig, &url, &pki)?;
 
         let (shutdown, shutdown_rx) = oneshot::channel();
+        let caches = Arc::new(Caches::new(store.clone(), config.cache.clone(), metrics.clone()));
+        // Built-in resources start caching now, so their first LIST finds them ready.
+        for info in catalog.all() {
+            caches.get(&info);
+        }
         let state = AppState {
             store: store.clone(),
             server_address: format!("{host}:{}", addr.port()),
             metrics,
             catalog,
+            caches,
         };
         let backends = store
             .backends()
@@ -185,7 +194,14 @@ async fn serve(
     store: Arc<StoreRouter>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Many watches share a connection (kube-apiserver allows 1000 streams each);
+    // wider windows keep cluster-wide watches from stalling on flow control.
+    builder
+        .http2()
+        .max_concurrent_streams(HTTP2_MAX_STREAMS)
+        .initial_stream_window_size(1 << 20)
+        .initial_connection_window_size(8 << 20);
     loop {
         let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {

@@ -197,7 +197,7 @@ fn events(batch: &WatchBatch, request: &WatchRequest) -> Result<Vec<Value>, ApiE
     Ok(out)
 }
 
-fn bookmark(info: &ResourceInfo, revision: Revision, initial_events_end: bool) -> Value {
+pub fn bookmark(info: &ResourceInfo, revision: Revision, initial_events_end: bool) -> Value {
     let mut metadata = json!({"resourceVersion": revision.to_string()});
     if initial_events_end {
         metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
@@ -207,7 +207,7 @@ fn bookmark(info: &ResourceInfo, revision: Revision, initial_events_end: bool) -
 
 /// An `ERROR` event; an expired resourceVersion is a 410 `Expired` Status, as clients
 /// expect in-stream.
-fn error_event(error: &ApiError) -> Value {
+pub fn error_event(error: &ApiError) -> Value {
     json!({"type": "ERROR", "object": error.status()})
 }
 

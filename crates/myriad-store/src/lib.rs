@@ -34,4 +34,4 @@ pub use limits::Limits;
 pub use router::Router;
 pub use store::Store;
 pub use txn::{CmpOp, CmpTarget, Compare, OpResult, Txn, TxnOp, TxnResponse};
-pub use watch::{WatchBatch, WatchOptions, WatchStream};
+pub use watch::{ProgressRequester, WatchBatch, WatchOptions, WatchStream};

@@ -99,9 +99,26 @@ impl WatchStream {
         self.progress.notify_one();
     }
 
+    /// A handle that asks for progress from elsewhere than the task reading the stream
+    /// (a reader that waits for a revision while another task owns the watch).
+    pub fn progress_requester(&self) -> ProgressRequester {
+        ProgressRequester(self.progress.clone())
+    }
+
     /// The next batch, or `None` when the watch has ended.
     pub async fn recv(&mut self) -> Option<Result<WatchBatch, StoreError>> {
         self.rx.recv().await
+    }
+}
+
+/// Asks a [`WatchStream`] for a progress notification; see
+/// [`WatchStream::request_progress`].
+#[derive(Clone, Debug)]
+pub struct ProgressRequester(Arc<Notify>);
+
+impl ProgressRequester {
+    pub fn request(&self) {
+        self.0.notify_one();
     }
 }
 

@@ -1,10 +1,13 @@
 //! `myriad server` (the API server alone) and `myriad up` (everything on one machine;
 //! for now the API server, later controllers, scheduler and hollow nodes too).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use myriad_apiserver::cache::CacheConfig;
 use myriad_apiserver::{Server, ServerConfig};
 
 #[derive(clap::Args)]
@@ -43,6 +46,20 @@ struct CommonArgs {
     /// Seconds between store compactions; clients can resume watches at least this far back.
     #[arg(long, default_value_t = 300)]
     compaction_interval_secs: u64,
+    /// Watch cache history (changes kept for resuming watches) per resource, as
+    /// `resource[.group]#size`, e.g. `pods#50000,events#0`; 0 serves the resource
+    /// from the store, uncached.
+    #[arg(long, value_parser = CacheConfig::parse_sizes)]
+    watch_cache_sizes: Option<HashMap<String, usize>>,
+    /// Watch cache history for resources not named in `--watch-cache-sizes`.
+    #[arg(long, default_value_t = CacheConfig::default().default_size)]
+    default_watch_cache_size: usize,
+    /// Changes queued per watch before a watcher that does not keep up is cut off.
+    #[arg(long, default_value_t = CacheConfig::default().watcher_queue)]
+    watch_queue_length: usize,
+    /// Seconds between BOOKMARK events on watches that allow them.
+    #[arg(long, default_value_t = CacheConfig::default().bookmark_interval.as_secs_f64())]
+    watch_bookmark_interval_secs: f64,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -52,7 +69,13 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         port: common.port,
         kubeconfig: common.kubeconfig,
         store_config: common.store_config,
-        compaction_interval: std::time::Duration::from_secs(common.compaction_interval_secs.max(1)),
+        compaction_interval: Duration::from_secs(common.compaction_interval_secs.max(1)),
+        cache: CacheConfig {
+            sizes: common.watch_cache_sizes.unwrap_or_default(),
+            default_size: common.default_watch_cache_size,
+            watcher_queue: common.watch_queue_length.max(1),
+            bookmark_interval: Duration::from_secs_f64(common.watch_bookmark_interval_secs.clamp(0.1, 3600.0)),
+        },
     }
 }
 

@@ -1,0 +1,173 @@
+//! The watch cache: one [`Cacher`] per storage prefix (resource type), fed by one store
+//! watch, serving LIST and WATCH for every client of that resource. See
+//! `docs/dev/watch-cache-design.md` for the shape and `docs/apiserver.md` for what
+//! clients see.
+
+mod cacher;
+mod dispatch;
+mod object;
+mod state;
+mod watcher;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use myriad_api::registry::ResourceInfo;
+use myriad_store::{Revision, Router as StoreRouter};
+use parking_lot::RwLock;
+use serde_json::{Value, json};
+
+pub use cacher::{Cacher, ListRequest, WatchRequest};
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::objects::check_convertible;
+
+/// How far a cacher has got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The initial list is applied and the store watch runs.
+    pub ready: bool,
+    /// Every change up to this revision is applied.
+    pub revision: Revision,
+}
+
+/// Watch cache settings (`myriad server --watch-cache-sizes …`).
+#[derive(Clone, Debug)]
+pub struct CacheConfig {
+    /// History window (changes kept for watches that resume) per resource, by
+    /// `resource[.group]`; 0 serves the resource from the store, uncached.
+    pub sizes: HashMap<String, usize>,
+    pub default_size: usize,
+    /// Changes queued per watcher before it is cut off as too slow.
+    pub watcher_queue: usize,
+    /// How often a watch with `allowWatchBookmarks` gets a BOOKMARK.
+    pub bookmark_interval: Duration,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            sizes: HashMap::new(),
+            default_size: 10_000,
+            watcher_queue: 4096,
+            bookmark_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+impl CacheConfig {
+    /// Parses upstream's `--watch-cache-sizes` form: `pods#5000,events#0,deployments.apps#100`.
+    pub fn parse_sizes(text: &str) -> Result<HashMap<String, usize>, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let (resource, size) = entry
+                    .split_once('#')
+                    .ok_or_else(|| format!("invalid value of watch cache size: {entry} (want resource[.group]#size)"))?;
+                let size = size
+                    .parse::<usize>()
+                    .map_err(|_| format!("invalid size of watch cache: {entry}"))?;
+                Ok((resource.to_string(), size))
+            })
+            .collect()
+    }
+
+    fn size_of(&self, info: &ResourceInfo) -> usize {
+        let name = if info.group.is_empty() {
+            info.resource.to_string()
+        } else {
+            format!("{}.{}", info.resource, info.group)
+        };
+        self.sizes.get(&name).copied().unwrap_or(self.default_size)
+    }
+}
+
+/// Every cacher, by storage prefix. A cacher starts on the first request for its
+/// resource (built-in resources at server start) and stops with its CRD.
+pub struct Caches {
+    store: Arc<StoreRouter>,
+    config: CacheConfig,
+    metrics: Arc<Metrics>,
+    cachers: RwLock<HashMap<String, Option<Arc<Cacher>>>>,
+}
+
+impl Caches {
+    pub fn new(store: Arc<StoreRouter>, config: CacheConfig, metrics: Arc<Metrics>) -> Self {
+        Caches {
+            store,
+            config,
+            metrics,
+            cachers: RwLock::default(),
+        }
+    }
+
+    /// The cacher of `info`'s objects, started if needed; `None` when the resource is
+    /// configured uncached (size 0).
+    pub fn get(&self, info: &ResourceInfo) -> Option<Arc<Cacher>> {
+        let prefix = info.storage_prefix();
+        if let Some(found) = self.cachers.read().get(&prefix) {
+            return found.clone();
+        }
+        let mut cachers = self.cachers.write();
+        cachers
+            .entry(prefix.clone())
+            .or_insert_with(|| {
+                let size = self.config.size_of(info);
+                (size > 0).then(|| {
+                    let store = self.store.store_for(prefix.as_bytes()).clone();
+                    Cacher::start(info, store, size, &self.config, &self.metrics)
+                })
+            })
+            .clone()
+    }
+
+    /// Stops the cacher of a prefix (its CRD is gone); watchers' streams end.
+    pub fn forget(&self, prefix: &str) {
+        self.cachers.write().remove(prefix);
+    }
+}
+
+/// Whether an object stored in `api_version` can be served through `info`'s version:
+/// custom objects of a CRD with webhook conversion only in their stored version.
+pub fn convertible(api_version: &str, info: &ResourceInfo) -> Result<(), ApiError> {
+    match &info.custom {
+        Some(custom) if api_version != info.api_version() => check_convertible(info, custom),
+        _ => Ok(()),
+    }
+}
+
+/// An object's bytes as `info`'s version serves them. Custom objects read through a
+/// version other than the stored one get that apiVersion (conversion `None`), or the
+/// webhook error; everything else is served as stored.
+pub fn served_json<'a>(json: &'a Bytes, api_version: &str, info: &ResourceInfo) -> Result<Cow<'a, Bytes>, ApiError> {
+    let wanted = info.api_version();
+    if info.custom.is_none() || api_version == wanted {
+        return Ok(Cow::Borrowed(json));
+    }
+    convertible(api_version, info)?;
+    let mut object: Value =
+        serde_json::from_slice(json).map_err(|e| ApiError::Internal(format!("cached object is not JSON: {e}")))?;
+    object["apiVersion"] = json!(wanted);
+    Ok(Cow::Owned(Bytes::from(serde_json::to_vec(&object).unwrap_or_default())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_as_upstream_writes_them() {
+        let sizes = CacheConfig::parse_sizes("pods#5000, events#0,deployments.apps#100").unwrap();
+        assert_eq!(sizes["pods"], 5000);
+        assert_eq!(sizes["events"], 0);
+        assert_eq!(sizes["deployments.apps"], 100);
+        assert!(CacheConfig::parse_sizes("pods=1").is_err());
+        assert!(CacheConfig::parse_sizes("pods#x").is_err());
+        assert!(CacheConfig::parse_sizes("").unwrap().is_empty());
+    }
+}
