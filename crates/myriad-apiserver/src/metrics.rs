@@ -97,7 +97,11 @@ impl CacheFamilies {
             lists: Family::default(),
         };
         let f = &families;
-        registry.register("apiserver_watch_cache_objects", "Objects held by the watch cache", f.objects.clone());
+        registry.register(
+            "apiserver_watch_cache_objects",
+            "Objects held by the watch cache",
+            f.objects.clone(),
+        );
         registry.register(
             "apiserver_watch_cache_bytes",
             "Bytes of serialized objects and attributes held by the watch cache",
@@ -113,7 +117,11 @@ impl CacheFamilies {
             "Changes queued to watchers",
             f.dispatched.clone(),
         );
-        registry.register("apiserver_registered_watchers", "Watches served from the cache", f.watchers.clone());
+        registry.register(
+            "apiserver_registered_watchers",
+            "Watches served from the cache",
+            f.watchers.clone(),
+        );
         registry.register(
             "apiserver_watch_cache_dispatch_duration_seconds",
             "Time to apply one store revision and queue it to its watchers",

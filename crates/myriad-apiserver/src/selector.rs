@@ -2,8 +2,8 @@
 //! myriad-api's parsers (upstream's syntax, escapes and messages), checked against the
 //! fields the resource supports, and matched against objects.
 
-use myriad_api::registry::ResourceInfo;
 use myriad_api::labels::LabelSource;
+use myriad_api::registry::ResourceInfo;
 use myriad_api::{fields, labels};
 use serde_json::Value;
 
@@ -58,11 +58,7 @@ impl Selector {
     /// Whether an object with these labels matches, where `field(label, pointer)` gives
     /// the object's value of a field label (`None`: unset, compared as `""`). How the
     /// watch cache matches objects it keeps as bytes plus extracted attributes.
-    pub fn matches_with(
-        &self,
-        labels: &impl LabelSource,
-        field: impl Fn(&str, &str) -> Option<String>,
-    ) -> bool {
+    pub fn matches_with(&self, labels: &impl LabelSource, field: impl Fn(&str, &str) -> Option<String>) -> bool {
         self.labels.as_ref().is_none_or(|selector| selector.matches(labels))
             && self.fields.matches(|label| {
                 let pointer = self
@@ -102,7 +98,11 @@ const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("events", "involvedObject.name", "/involvedObject/name"),
     ("events", "involvedObject.uid", "/involvedObject/uid"),
     ("events", "involvedObject.apiVersion", "/involvedObject/apiVersion"),
-    ("events", "involvedObject.resourceVersion", "/involvedObject/resourceVersion"),
+    (
+        "events",
+        "involvedObject.resourceVersion",
+        "/involvedObject/resourceVersion",
+    ),
     ("events", "involvedObject.fieldPath", "/involvedObject/fieldPath"),
     ("events", "reason", "/reason"),
     ("events", "reportingComponent", "/reportingComponent"),

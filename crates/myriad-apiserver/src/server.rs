@@ -20,8 +20,8 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::authn::Peer;
-use crate::catalog::Catalog;
 use crate::cache::Caches;
+use crate::catalog::Catalog;
 use crate::config::ServerConfig;
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;

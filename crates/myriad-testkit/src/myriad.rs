@@ -153,6 +153,24 @@ impl MyriadServer {
         Ok((code.trim().parse().context("status code")?, body.to_string()))
     }
 
+    /// Starts a streaming `curl` GET of `path` as the admin (for watches), its stdout
+    /// piped. A caller that never reads the pipe is a client that stops reading.
+    pub fn curl_spawn(&self, path: &str) -> Result<Child> {
+        let pki = self.data_dir.join("pki");
+        Command::new("curl")
+            .args(["-sSN", "--http1.1", "--cacert"])
+            .arg(pki.join("ca.crt"))
+            .arg("--cert")
+            .arg(pki.join("admin.crt"))
+            .arg("--key")
+            .arg(pki.join("admin.key"))
+            .arg(format!("{}{path}", self.url))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("running curl")
+    }
+
     /// Runs `kubectl --kubeconfig … ARGS`.
     pub fn kubectl(&self, args: &[&str]) -> Result<Output> {
         self.kubectl_command(args).output().context("running kubectl")

@@ -362,9 +362,7 @@ impl Shared {
                         let oldest = inner.state.oldest;
                         drop(inner);
                         self.metrics.too_old();
-                        return error_body(&ApiError::Gone(format!(
-                            "too old resource version: {after} ({oldest})"
-                        )));
+                        return error_body(&ApiError::Gone(format!("too old resource version: {after} ({oldest})")));
                     }
                 },
             };
@@ -454,7 +452,9 @@ impl Shared {
             for kv in &page.kvs {
                 match CachedObject::decode(kv, &self.shape, &mut api_versions) {
                     Ok(object) => objects.push(object),
-                    Err(error) => tracing::warn!(resource = %self.resource, %error, "not caching an undecodable object"),
+                    Err(error) => {
+                        tracing::warn!(resource = %self.resource, %error, "not caching an undecodable object")
+                    }
                 }
             }
             match page.kvs.last() {

@@ -91,23 +91,9 @@ impl Registry {
         let Some(route) = self.by_id.remove(&id) else {
             return;
         };
-        let decrement = |count: Option<&mut usize>| {
-            count.map(|c| {
-                *c -= 1;
-                *c == 0
-            })
-        };
         match &route {
-            Route::Field(field, _) => {
-                if decrement(self.field_routes.get_mut(field)) == Some(true) {
-                    self.field_routes.remove(field);
-                }
-            }
-            Route::Label(key, _) => {
-                if decrement(self.label_routes.get_mut(key)) == Some(true) {
-                    self.label_routes.remove(key);
-                }
-            }
+            Route::Field(field, _) => release(&mut self.field_routes, field),
+            Route::Label(key, _) => release(&mut self.label_routes, key),
             _ => {}
         }
         if let Some(handles) = self.routes.get_mut(&route) {
@@ -205,6 +191,16 @@ impl Registry {
     }
 }
 
+/// Counts one route fewer under `key`, forgetting the key at zero.
+fn release<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, usize>, key: &K) {
+    if let Some(count) = counts.get_mut(key) {
+        *count -= 1;
+        if *count == 0 {
+            counts.remove(key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,14 +246,21 @@ mod tests {
     fn routes_prefer_fields_then_labels_then_namespace() {
         let pods = lookup("", "v1", "pods").unwrap();
         let route = |fields: &str, labels: &str, ns: Option<&str>| {
-            Route::of(&Selector::parse(pods, Some(labels), Some(fields)).unwrap(), ns, &shape())
+            Route::of(
+                &Selector::parse(pods, Some(labels), Some(fields)).unwrap(),
+                ns,
+                &shape(),
+            )
         };
         assert_eq!(
             route("spec.nodeName=n1", "app=web", Some("a")),
             Route::Field("spec.nodeName".into(), "n1".into())
         );
         assert_eq!(route("", "app=web", None), Route::Label("app".into(), "web".into()));
-        assert_eq!(route("status.phase=Running", "", Some("a")), Route::Namespace("a".into()));
+        assert_eq!(
+            route("status.phase=Running", "", Some("a")),
+            Route::Namespace("a".into())
+        );
         assert_eq!(route("spec.nodeName!=n1", "app!=x", None), Route::All);
     }
 

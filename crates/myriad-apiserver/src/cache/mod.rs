@@ -66,9 +66,9 @@ impl CacheConfig {
             .map(str::trim)
             .filter(|entry| !entry.is_empty())
             .map(|entry| {
-                let (resource, size) = entry
-                    .split_once('#')
-                    .ok_or_else(|| format!("invalid value of watch cache size: {entry} (want resource[.group]#size)"))?;
+                let (resource, size) = entry.split_once('#').ok_or_else(|| {
+                    format!("invalid value of watch cache size: {entry} (want resource[.group]#size)")
+                })?;
                 let size = size
                     .parse::<usize>()
                     .map_err(|_| format!("invalid size of watch cache: {entry}"))?;

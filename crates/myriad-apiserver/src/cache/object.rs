@@ -48,12 +48,7 @@ impl CachedObject {
         Ok(Self::from_value(key, &object, shape, api_versions))
     }
 
-    fn from_value(
-        key: Arc<str>,
-        object: &Value,
-        shape: &Shape,
-        api_versions: &mut Vec<Arc<str>>,
-    ) -> Self {
+    fn from_value(key: Arc<str>, object: &Value, shape: &Shape, api_versions: &mut Vec<Arc<str>>) -> Self {
         let api_version = object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         let api_version = match api_versions.iter().find(|v| &***v == api_version) {
             Some(interned) => interned.clone(),
@@ -243,7 +238,10 @@ mod tests {
 
     #[test]
     fn objects_without_labels_or_fields() {
-        let object = pod(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}), 3);
+        let object = pod(
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}}),
+            3,
+        );
         assert_eq!(object.labels().iter().count(), 0);
         assert_eq!(object.field(&shape(), "spec.nodeName", "/spec/nodeName"), None);
         assert_eq!(&*object.api_version, "v1");

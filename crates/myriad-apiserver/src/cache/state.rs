@@ -240,7 +240,10 @@ mod tests {
             mod_revision: revision,
             version: 1,
         };
-        (key.into(), CachedObject::decode(&kv, &shape(), &mut Vec::new()).unwrap())
+        (
+            key.into(),
+            CachedObject::decode(&kv, &shape(), &mut Vec::new()).unwrap(),
+        )
     }
 
     fn nodes(objects: &[Arc<CachedObject>]) -> Vec<String> {
@@ -253,11 +256,7 @@ mod tests {
         let mut state = State::new(2, &["spec.nodeName"]);
         state.reset(vec![pod("a", "p1", "n1", 5).1], 5, &shape);
         let on = |state: &State, node: &str| {
-            nodes(
-                &state
-                    .lookup(&Term::Field("spec.nodeName".into(), node.into()))
-                    .unwrap(),
-            )
+            nodes(&state.lookup(&Term::Field("spec.nodeName".into(), node.into())).unwrap())
         };
         assert_eq!(on(&state, "n1"), ["/registry/pods/a/p1"]);
         let (key, moved) = pod("a", "p1", "n2", 6);
@@ -269,7 +268,12 @@ mod tests {
         let (key, _) = pod("a", "p1", "n2", 7);
         state.apply(7, key, None, &shape);
         assert!(on(&state, "n2").is_empty());
-        assert!(state.lookup(&Term::Label("app".into(), "p1".into())).unwrap().is_empty());
+        assert!(
+            state
+                .lookup(&Term::Label("app".into(), "p1".into()))
+                .unwrap()
+                .is_empty()
+        );
         assert!(state.lookup(&Term::Field("spec.other".into(), "x".into())).is_none());
         assert_eq!(state.objects.len(), 0);
         assert_eq!(state.bytes, 0);
@@ -296,7 +300,11 @@ mod tests {
     fn snapshots_and_ranges() {
         let shape = shape();
         let mut state = State::new(10, &[]);
-        let objects = vec![pod("a", "p1", "n", 2).1, pod("a", "p2", "n", 3).1, pod("b", "p3", "n", 4).1];
+        let objects = vec![
+            pod("a", "p1", "n", 2).1,
+            pod("a", "p2", "n", 3).1,
+            pod("b", "p3", "n", 4).1,
+        ];
         state.reset(objects, 4, &shape);
         let snapshot = state.objects.clone();
         state.remember(4, snapshot.clone());
@@ -305,8 +313,13 @@ mod tests {
         let kept = state.snapshot(4).unwrap();
         assert_eq!(kept.len(), 3);
         assert_eq!(snapshot.len(), 3);
-        let in_a: Vec<_> = range(&state.objects, "/registry/pods/a/", None).map(|o| o.key.to_string()).collect();
-        assert_eq!(in_a, ["/registry/pods/a/p0", "/registry/pods/a/p1", "/registry/pods/a/p2"]);
+        let in_a: Vec<_> = range(&state.objects, "/registry/pods/a/", None)
+            .map(|o| o.key.to_string())
+            .collect();
+        assert_eq!(
+            in_a,
+            ["/registry/pods/a/p0", "/registry/pods/a/p1", "/registry/pods/a/p2"]
+        );
         let from: Vec<_> = range(&kept, "/registry/pods/", Some("/registry/pods/a/p2"))
             .map(|o| o.key.to_string())
             .collect();
