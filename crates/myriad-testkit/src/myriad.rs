@@ -64,6 +64,11 @@ impl MyriadServer {
         })
     }
 
+    /// The server's process id (for RSS and CPU measurements).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

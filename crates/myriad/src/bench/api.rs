@@ -89,18 +89,23 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
         concurrency: args.concurrency,
         ..Default::default()
     };
-    let (rate, mut lat) = phase("create", &args, &client, {
+    let (rate, mut lat) = phase("create", args.pods, args.concurrency, &client, {
         let base = pods_path.clone();
         move |client, i| {
             let path = base.clone();
-            async move { client.expect(Method::POST, &path, Some(pod(i, "v1"))).await.map(drop) }
+            async move {
+                client
+                    .expect(Method::POST, &path, Some(pod(i, "v1", NODES)))
+                    .await
+                    .map(drop)
+            }
         }
     })
     .await?;
     (report.create_per_s, report.create_p50_ms, report.create_p99_ms) =
         (rate, lat.percentile_ms(50.0), lat.percentile_ms(99.0));
 
-    let (rate, mut lat) = phase("get", &args, &client, {
+    let (rate, mut lat) = phase("get", args.pods, args.concurrency, &client, {
         let base = pods_path.clone();
         move |client, i| {
             let path = format!("{base}/pod-{i:06}");
@@ -110,11 +115,16 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
     .await?;
     (report.get_per_s, report.get_p50_ms, report.get_p99_ms) = (rate, lat.percentile_ms(50.0), lat.percentile_ms(99.0));
 
-    let (rate, mut lat) = phase("update", &args, &client, {
+    let (rate, mut lat) = phase("update", args.pods, args.concurrency, &client, {
         let base = pods_path.clone();
         move |client, i| {
             let path = format!("{base}/pod-{i:06}");
-            async move { client.expect(Method::PUT, &path, Some(pod(i, "v2"))).await.map(drop) }
+            async move {
+                client
+                    .expect(Method::PUT, &path, Some(pod(i, "v2", NODES)))
+                    .await
+                    .map(drop)
+            }
         }
     })
     .await?;
@@ -144,7 +154,7 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
     (report.list_all_p50_ms, report.list_all_p99_ms) = (all.percentile_ms(50.0), all.percentile_ms(99.0));
     (report.list_page500_p50_ms, report.list_page500_p99_ms) = (paged.percentile_ms(50.0), paged.percentile_ms(99.0));
 
-    let (rate, mut lat) = phase("delete", &args, &client, {
+    let (rate, mut lat) = phase("delete", args.pods, args.concurrency, &client, {
         let base = pods_path.clone();
         move |client, i| {
             let path = format!("{base}/pod-{i:06}");
@@ -169,24 +179,29 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
 
 /// Runs `request(i)` for every pod index with `concurrency` workers; returns the rate and
 /// the latencies.
-async fn phase<F, Fut>(what: &str, args: &ApiBenchArgs, client: &ApiClient, request: F) -> Result<(f64, Latencies)>
+pub(super) async fn phase<F, Fut>(
+    what: &str,
+    total: usize,
+    concurrency: usize,
+    client: &ApiClient,
+    request: F,
+) -> Result<(f64, Latencies)>
 where
     F: Fn(ApiClient, usize) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = Result<()>> + Send,
 {
-    let bar = progress_bar(args.pods as u64, what);
+    let bar = progress_bar(total as u64, what);
     let next = Arc::new(AtomicUsize::new(0));
     let latencies = Arc::new(Mutex::new(Latencies::default()));
     let started = Instant::now();
     let mut workers = Vec::new();
-    for _ in 0..args.concurrency.max(1) {
-        let (next, latencies, bar, client, request, total) = (
+    for _ in 0..concurrency.max(1) {
+        let (next, latencies, bar, client, request) = (
             next.clone(),
             latencies.clone(),
             bar.clone(),
             client.clone(),
             request.clone(),
-            args.pods,
         );
         workers.push(tokio::spawn(async move {
             let mut mine = Latencies::default();
@@ -210,11 +225,11 @@ where
     let elapsed = started.elapsed().max(Duration::from_micros(1));
     bar.finish();
     let latencies = std::mem::take(&mut *latencies.lock().await);
-    Ok((args.pods as f64 / elapsed.as_secs_f64(), latencies))
+    Ok((total as f64 / elapsed.as_secs_f64(), latencies))
 }
 
-/// A pod of realistic size (~1.5 KiB of JSON).
-fn pod(i: usize, version: &str) -> Vec<u8> {
+/// A pod of realistic size (~1.5 KiB of JSON) on node `node-{i % nodes}`.
+pub(super) fn pod(i: usize, version: &str, nodes: usize) -> Vec<u8> {
     let pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -224,7 +239,7 @@ fn pod(i: usize, version: &str) -> Vec<u8> {
             "annotations": {"bench.myriad.dev/index": i.to_string()},
         },
         "spec": {
-            "nodeName": format!("node-{:05}", i % 1000),
+            "nodeName": node_name(i % nodes.max(1)),
             "containers": [{
                 "name": "main",
                 "image": "registry.example.com/team/service:1.2.3",
@@ -240,6 +255,14 @@ fn pod(i: usize, version: &str) -> Vec<u8> {
     });
     serde_json::to_vec(&pod).unwrap_or_default()
 }
+
+/// The name of node `i`, as every benchmark writes it.
+pub(super) fn node_name(i: usize) -> String {
+    format!("node-{i:05}")
+}
+
+/// Nodes the pods of this benchmark are spread over.
+const NODES: usize = 1000;
 
 fn print_report(report: &Report) -> Result<()> {
     println!("\n{} pods, {} in flight", report.pods, report.concurrency);

@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper::client::conn::http2::SendRequest;
 use hyper::{Method, Request};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -83,8 +84,12 @@ impl ApiClient {
         let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
             .connect(server_name, tcp)
             .await?;
-        let (sender, connection) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)).await?;
+        // Wide windows: one connection carries hundreds of watches and full LISTs.
+        let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+            .initial_stream_window_size(4 << 20)
+            .initial_connection_window_size(32 << 20)
+            .handshake(TokioIo::new(stream))
+            .await?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "benchmark connection ended");
@@ -93,14 +98,19 @@ impl ApiClient {
         Ok(ApiClient { sender, authority })
     }
 
-    /// Sends one request; returns the status code and the whole body.
+    /// Sends one JSON request; returns the status code and the whole body.
     pub async fn request(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes)> {
+        self.send(method, path, body.unwrap_or_default(), "application/json")
+            .await
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Vec<u8>, content_type: &str) -> Result<(u16, Bytes)> {
         let request = Request::builder()
             .method(method)
             .uri(format!("https://{}{path}", self.authority))
-            .header("content-type", "application/json")
+            .header("content-type", content_type)
             .header("accept", "application/json")
-            .body(Full::new(Bytes::from(body.unwrap_or_default())))?;
+            .body(Full::new(Bytes::from(body)))?;
         let mut sender = self.sender.clone();
         sender.ready().await?;
         let response = sender.send_request(request).await?;
@@ -109,12 +119,46 @@ impl ApiClient {
         Ok((status, body))
     }
 
+    /// Sends a body of `content_type` (a patch), failing unless the status is 2xx.
+    pub async fn request_with_type(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<Bytes> {
+        let (status, bytes) = self.send(method.clone(), path, body, content_type).await?;
+        success(&method, path, status, bytes)
+    }
+
+    /// Starts a GET whose body is read as it streams (a watch); fails unless 200.
+    pub async fn stream(&self, path: &str) -> Result<Incoming> {
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(format!("https://{}{path}", self.authority))
+            .header("accept", "application/json")
+            .body(Full::new(Bytes::new()))?;
+        let mut sender = self.sender.clone();
+        sender.ready().await?;
+        let response = sender.send_request(request).await?;
+        if response.status() != hyper::StatusCode::OK {
+            let status = response.status();
+            let body = response.into_body().collect().await?.to_bytes();
+            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
+        }
+        Ok(response.into_body())
+    }
+
     /// Like [`request`](Self::request), failing unless the status is 2xx.
     pub async fn expect(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Bytes> {
         let (status, bytes) = self.request(method.clone(), path, body).await?;
-        if !(200..300).contains(&status) {
-            bail!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
-        }
-        Ok(bytes)
+        success(&method, path, status, bytes)
     }
+}
+
+fn success(method: &Method, path: &str, status: u16, bytes: Bytes) -> Result<Bytes> {
+    if !(200..300).contains(&status) {
+        bail!("{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
+    }
+    Ok(bytes)
 }
