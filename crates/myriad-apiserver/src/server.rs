@@ -120,7 +120,7 @@ impl Server {
             server_address: format!("{host}:{}", addr.port()),
             metrics,
             catalog,
-            caches,
+            caches: caches.clone(),
         };
         let backends = store
             .backends()
@@ -128,7 +128,7 @@ impl Server {
             .collect();
         let compactors = compactor::spawn(backends, config.compaction_interval);
         let task = tokio::spawn(async move {
-            serve(listener, acceptor, routes::router(state), shutdown_rx, store).await;
+            serve(listener, acceptor, routes::router(state), shutdown_rx, store, caches).await;
             for compactor in compactors {
                 compactor.abort();
             }
@@ -192,6 +192,7 @@ async fn serve(
     app: axum::Router,
     mut shutdown: oneshot::Receiver<()>,
     store: Arc<StoreRouter>,
+    caches: Arc<Caches>,
 ) {
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -250,6 +251,10 @@ async fn serve(
         });
     }
     drop(listener);
+    // Watches never finish on their own: end them now (clients resume elsewhere or
+    // after the restart) so that shutdown waits only for other requests.
+    caches.stop_all();
+    drop(caches);
     if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!("in-flight requests did not finish within {GRACE:?}; closing");
     }

@@ -27,9 +27,15 @@ impl MyriadServer {
 
     /// Like [`start`](Self::start), with extra `myriad server` arguments.
     pub fn start_with(binary: &Path, data_dir: &Path, extra: &[&str]) -> Result<MyriadServer> {
+        Self::start_on(binary, data_dir, 0, extra)
+    }
+
+    /// Starts on a given port: a restart that clients find at the same address.
+    pub fn start_on(binary: &Path, data_dir: &Path, port: u16, extra: &[&str]) -> Result<MyriadServer> {
         let kubeconfig = data_dir.join("kubeconfig");
         let mut child = Command::new(binary)
-            .args(["server", "--port", "0", "--bind", "127.0.0.1", "--log", "warn"])
+            .args(["server", "--bind", "127.0.0.1", "--log", "warn", "--port"])
+            .arg(port.to_string())
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)
@@ -67,6 +73,11 @@ impl MyriadServer {
     /// The server's process id (for RSS and CPU measurements).
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> Option<u16> {
+        self.url.rsplit_once(':')?.1.parse().ok()
     }
 
     pub fn url(&self) -> &str {

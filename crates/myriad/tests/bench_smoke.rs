@@ -95,3 +95,51 @@ fn bench_store_runs_and_writes_json() -> Result<()> {
     ensure!(report["embedded"]["reopen_s"].as_f64().is_some());
     Ok(())
 }
+
+#[test]
+fn bench_watch_runs_and_writes_json() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let json = dir.path().join("watch.json");
+    let status = Command::new(bin())
+        .current_dir(dir.path())
+        .args([
+            "--log",
+            "warn",
+            "bench",
+            "watch",
+            "--nodes",
+            "20",
+            "--pods",
+            "100",
+            "--cluster-watchers",
+            "2",
+            "--rate",
+            "50",
+            "--duration",
+            "2",
+            "--connections",
+            "2",
+            "--json",
+        ])
+        .arg(&json)
+        .status()?;
+    ensure!(status.success(), "bench watch failed");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    for field in [
+        "delivery_p50_ms",
+        "delivery_p99_ms",
+        "node_list_p99_ms",
+        "full_list_s",
+        "rss_bytes",
+        "bytes_per_object",
+    ] {
+        ensure!(
+            report[field].as_f64().is_some_and(|v| v > 0.0),
+            "{field} missing: {report}"
+        );
+    }
+    // Every write reached the watcher of its pod's node.
+    ensure!(report["node_events_missed"] == 0, "{report}");
+    ensure!(report["writes"] == 100, "{report}");
+    Ok(())
+}

@@ -89,9 +89,13 @@ async fn typed_pod_crud() -> Result<()> {
 /// Runs 1,000 changes (creates, updates, deletes) while a reflector follows, then checks
 /// that its cache equals the server's state, name for name and resourceVersion for
 /// resourceVersion.
-async fn reflector_follows(config: watcher::Config) -> Result<()> {
+///
+/// With `restart`, the server is stopped and started again (same port and data) in the
+/// middle: the watcher reconnects and resumes from its last resourceVersion (bookmark
+/// or object), or relists if the new server's window does not reach back to it.
+async fn reflector_follows(config: watcher::Config, restart: bool) -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let mut server = MyriadServer::start(bin(), dir.path())?;
     let client = client(&server).await?;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
     // Some objects before the reflector starts, so the initial list has pages to read.
@@ -101,7 +105,7 @@ async fn reflector_follows(config: watcher::Config) -> Result<()> {
     }
 
     let (reader, writer) = reflector::store();
-    let stream = reflector(writer, watcher(api.clone(), config.page_size(50))).applied_objects();
+    let stream = reflector(writer, watcher(api.clone(), config.page_size(50)).default_backoff()).applied_objects();
     let follower = tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
         while let Some(event) = stream.next().await {
@@ -114,6 +118,11 @@ async fn reflector_follows(config: watcher::Config) -> Result<()> {
 
     let mut changes = 0;
     for round in 0..9 {
+        if restart && round == 4 {
+            let port = server.port().context("server port")?;
+            ensure!(server.stop()?, "unclean stop");
+            server = MyriadServer::start_on(bin(), dir.path(), port, &[])?;
+        }
         for i in 0..100 {
             let name = format!("cm-{i}");
             if round == 0 {
@@ -186,10 +195,15 @@ fn cm(name: &str, round: &str) -> Result<ConfigMap> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflector_with_paged_lists_stays_in_sync() -> Result<()> {
-    reflector_follows(watcher::Config::default()).await
+    reflector_follows(watcher::Config::default(), false).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflector_with_streaming_lists_stays_in_sync() -> Result<()> {
-    reflector_follows(watcher::Config::default().streaming_lists()).await
+    reflector_follows(watcher::Config::default().streaming_lists(), false).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_reflector_with_bookmarks_stays_in_sync_through_a_restart() -> Result<()> {
+    reflector_follows(watcher::Config::default().streaming_lists(), true).await
 }

@@ -12,6 +12,7 @@ mod watcher;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -94,6 +95,8 @@ pub struct Caches {
     config: CacheConfig,
     metrics: Arc<Metrics>,
     cachers: RwLock<HashMap<String, Option<Arc<Cacher>>>>,
+    /// Set at shutdown: no cacher starts again; requests still running use the store.
+    stopped: AtomicBool,
 }
 
 impl Caches {
@@ -103,17 +106,24 @@ impl Caches {
             config,
             metrics,
             cachers: RwLock::default(),
+            stopped: AtomicBool::new(false),
         }
     }
 
     /// The cacher of `info`'s objects, started if needed; `None` when the resource is
     /// configured uncached (size 0).
     pub fn get(&self, info: &ResourceInfo) -> Option<Arc<Cacher>> {
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
         let prefix = info.storage_prefix();
         if let Some(found) = self.cachers.read().get(&prefix) {
             return found.clone();
         }
         let mut cachers = self.cachers.write();
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
         cachers
             .entry(prefix.clone())
             .or_insert_with(|| {
@@ -129,6 +139,12 @@ impl Caches {
     /// Stops the cacher of a prefix (its CRD is gone); watchers' streams end.
     pub fn forget(&self, prefix: &str) {
         self.cachers.write().remove(prefix);
+    }
+
+    /// Stops every cacher (the server is shutting down); watchers' streams end.
+    pub fn stop_all(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.cachers.write().clear();
     }
 }
 
