@@ -11,7 +11,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use myriad_store::{Router as StoreRouter, StoreConfig, StoreError};
+use myriad_store::{EmbeddedOptions, Router as StoreRouter, StoreConfig, StoreError};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
@@ -30,6 +30,10 @@ use crate::{compactor, crd, deletion, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
+/// redb page cache of the default embedded store. The watch cache holds every object
+/// and serves LISTs and WATCHes, so the store's own cache only needs the pages that
+/// writes and GETs touch (the OS page cache holds the rest of the file).
+const STORE_PAGE_CACHE: usize = 64 << 20;
 /// Concurrent HTTP/2 streams per connection (kube-apiserver's default).
 const HTTP2_MAX_STREAMS: u32 = 1000;
 
@@ -61,7 +65,11 @@ impl Server {
     pub async fn start(config: ServerConfig) -> Result<Server, ServerError> {
         let store_config = match &config.store_config {
             Some(path) => StoreConfig::from_file(path)?,
-            None => StoreConfig::embedded(config.data_dir.join("store")),
+            None => {
+                let mut options = EmbeddedOptions::new(&config.data_dir.join("store"));
+                options.cache_bytes = STORE_PAGE_CACHE;
+                StoreConfig::embedded_with(options)
+            }
         };
         let metrics = Arc::new(Metrics::default());
         let store = StoreRouter::open(&store_config)

@@ -57,7 +57,12 @@ pub struct RouteConfig {
 impl StoreConfig {
     /// One embedded backend under `data_dir` holding everything: what `myriad up` uses.
     pub fn embedded(data_dir: impl AsRef<Path>) -> Self {
-        let backend = BackendConfig::Embedded(EmbeddedOptions::new(data_dir.as_ref()));
+        Self::embedded_with(EmbeddedOptions::new(data_dir.as_ref()))
+    }
+
+    /// One embedded backend with these options holding everything.
+    pub fn embedded_with(options: EmbeddedOptions) -> Self {
+        let backend = BackendConfig::Embedded(options);
         StoreConfig {
             default: "main".into(),
             backends: BTreeMap::from([("main".to_string(), backend)]),

@@ -658,3 +658,112 @@ impl Iterator for ListChunks {
         Some(Ok(out.into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use async_trait::async_trait;
+    use myriad_api::registry::lookup;
+    use myriad_store::{
+        EmbeddedOptions, EmbeddedStore, GetResponse, PrefixStats, RangeResponse, Result as StoreResult, Txn,
+        TxnResponse, WatchStream,
+    };
+    use tokio::sync::Semaphore;
+
+    use super::*;
+
+    /// A real embedded store whose range reads wait until the test lets them through:
+    /// a cacher stuck in its initial list.
+    struct Gated {
+        inner: EmbeddedStore,
+        gate: Semaphore,
+    }
+
+    #[async_trait]
+    impl Store for Gated {
+        fn backend(&self) -> &'static str {
+            self.inner.backend()
+        }
+        async fn get(&self, key: &[u8], revision: Revision) -> StoreResult<GetResponse> {
+            self.inner.get(key, revision).await
+        }
+        async fn range(&self, prefix: &[u8], options: RangeOptions) -> StoreResult<RangeResponse> {
+            drop(self.gate.acquire().await);
+            self.inner.range(prefix, options).await
+        }
+        async fn txn(&self, txn: Txn) -> StoreResult<TxnResponse> {
+            self.inner.txn(txn).await
+        }
+        async fn watch(&self, options: WatchOptions) -> StoreResult<WatchStream> {
+            self.inner.watch(options).await
+        }
+        async fn compact(&self, revision: Revision) -> StoreResult<()> {
+            self.inner.compact(revision).await
+        }
+        async fn current_revision(&self) -> StoreResult<Revision> {
+            self.inner.current_revision().await
+        }
+        async fn prefix_stats(&self, prefix: &[u8]) -> StoreResult<PrefixStats> {
+            self.inner.prefix_stats(prefix).await
+        }
+    }
+
+    fn options(query: &[(&str, &str)]) -> ListOptions {
+        let params: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ListOptions::parse(&params, false).unwrap()
+    }
+
+    async fn list(cacher: &Cacher, query: &[(&str, &str)], labels: &str) -> Result<Option<Response>, ApiError> {
+        let info = lookup("", "v1", "pods").unwrap();
+        let selector = Selector::parse(info, Some(labels), None).unwrap();
+        let options = options(query);
+        let request = ListRequest {
+            info,
+            namespace: None,
+            options: &options,
+            selector: &selector,
+            as_table: false,
+        };
+        cacher.list(request).await
+    }
+
+    #[tokio::test]
+    async fn a_starting_cache_refuses_heavy_requests_and_passes_cheap_ones_to_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = EmbeddedStore::open(EmbeddedOptions::new(dir.path())).await.unwrap();
+        let store = Arc::new(Gated {
+            inner,
+            gate: Semaphore::new(0),
+        });
+        let info = lookup("", "v1", "pods").unwrap();
+        let cacher = Cacher::start(info, store.clone(), 100, &CacheConfig::default(), &Metrics::default());
+
+        let not_ready = |result: Result<Option<Response>, ApiError>| match result {
+            Err(ApiError::TooManyRequests { message, retry_after }) => {
+                message == "storage is (re)initializing" && retry_after == 1
+            }
+            _ => false,
+        };
+        // Unpaginated, or narrowed by a selector: 429 until the cache is ready.
+        assert!(not_ready(list(&cacher, &[], "").await));
+        assert!(not_ready(list(&cacher, &[("limit", "10")], "app=web").await));
+        // Paged without selectors: cheap for the store, which answers it.
+        assert!(matches!(list(&cacher, &[("limit", "10")], "").await, Ok(None)));
+        let watch_options = ListOptions::parse(&HashMap::new(), true).unwrap();
+        let watch = WatchRequest {
+            info: Arc::new(info.clone()),
+            namespace: None,
+            options: &watch_options,
+            selector: Selector::parse(info, None, None).unwrap(),
+        };
+        assert!(matches!(
+            cacher.watch(watch).await,
+            Err(ApiError::TooManyRequests { .. })
+        ));
+
+        // Once the initial list completes, the cache answers.
+        store.gate.add_permits(1000);
+        assert!(matches!(list(&cacher, &[], "").await, Ok(Some(_))));
+    }
+}

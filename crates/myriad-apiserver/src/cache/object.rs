@@ -79,7 +79,7 @@ impl CachedObject {
         let fields = (!values.iter().any(|v| v.contains('\0'))).then(|| values.join("\0").into_boxed_str());
         CachedObject {
             key,
-            json: Bytes::from(serde_json::to_vec(object).unwrap_or_default()),
+            json: exact_bytes(object),
             api_version,
             labels: labels.into_boxed_str(),
             fields,
@@ -92,7 +92,7 @@ impl CachedObject {
         match serde_json::from_slice::<Value>(&self.json) {
             Ok(mut object) => {
                 metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
-                Bytes::from(serde_json::to_vec(&object).unwrap_or_default())
+                exact_bytes(&object)
             }
             Err(_) => self.json.clone(),
         }
@@ -136,6 +136,15 @@ impl CachedObject {
     pub fn size(&self) -> usize {
         self.json.len() + self.key.len() + self.labels.len() + self.fields.as_deref().map_or(0, str::len)
     }
+}
+
+/// An object serialized into an allocation of exactly its size: the serializer's
+/// buffer grows by doubling, and `Bytes` would keep all of it for as long as the object
+/// stays cached (up to 2x the bytes of every object).
+fn exact_bytes(object: &Value) -> Bytes {
+    let mut json = serde_json::to_vec(object).unwrap_or_default();
+    json.shrink_to_fit();
+    Bytes::from(json)
 }
 
 /// An object's labels in [`CachedObject`]'s packed form.

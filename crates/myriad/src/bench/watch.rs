@@ -20,7 +20,7 @@ use tokio::sync::Semaphore;
 
 use super::api::{node_name, phase, pod};
 use super::client::ApiClient;
-use super::stats::{Latencies, cpu_seconds, progress_bar, rss_bytes};
+use super::stats::{Latencies, cpu_seconds, peak_rss_bytes, progress_bar, rss_bytes};
 
 #[derive(clap::Args)]
 pub struct WatchBenchArgs {
@@ -70,8 +70,12 @@ struct Report {
     full_list_bytes: usize,
     /// Serialized size of everything cached of nodes and pods (their full LISTs).
     serialized_bytes: usize,
+    /// After the updates, every watcher open.
     rss_bytes: u64,
     rss_per_serialized: f64,
+    /// After three full LISTs of every pod (their buffers' high-water mark stays).
+    rss_after_full_lists_bytes: u64,
+    rss_peak_bytes: u64,
     bytes_per_object: f64,
     server_cpu_s: f64,
 }
@@ -136,8 +140,9 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     report.server_cpu_s = cpu_seconds(pid).unwrap_or(0.0) - cpu_before;
     report.writes = acks.len();
     report.writes_per_s = acks.len() as f64 / args.duration.max(1) as f64;
-    // Let the last events arrive.
+    // Let the last events arrive; memory is measured with every watcher still open.
     tokio::time::sleep(Duration::from_secs(2)).await;
+    report.rss_bytes = rss_bytes(pid).unwrap_or(0);
     for task in &tasks {
         task.abort();
     }
@@ -176,7 +181,8 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     report.full_list_s = best.as_secs_f64();
     let nodes_list = client.expect(Method::GET, "/api/v1/nodes", None).await?;
     report.serialized_bytes = report.full_list_bytes + nodes_list.len();
-    report.rss_bytes = rss_bytes(pid).unwrap_or(0);
+    report.rss_after_full_lists_bytes = rss_bytes(pid).unwrap_or(0);
+    report.rss_peak_bytes = peak_rss_bytes(pid).unwrap_or(0);
     report.rss_per_serialized = report.rss_bytes as f64 / report.serialized_bytes.max(1) as f64;
     report.bytes_per_object = report.rss_bytes as f64 / (args.nodes + args.pods).max(1) as f64;
 
@@ -305,7 +311,7 @@ async fn follow(mut body: hyper::body::Incoming, receipts: Receipts) -> Result<(
         let at = Instant::now();
         pending.extend_from_slice(data);
         let mut start = 0;
-        while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', &pending[start..]) {
             let line = &pending[start..start + end];
             if let Some(rv) = line_resource_version(line) {
                 receipts
@@ -324,7 +330,7 @@ async fn follow(mut body: hyper::body::Incoming, receipts: Receipts) -> Result<(
 /// before spec and status).
 fn line_resource_version(line: &[u8]) -> Option<i64> {
     const NEEDLE: &[u8] = b"\"resourceVersion\":\"";
-    let at = line.windows(NEEDLE.len()).position(|w| w == NEEDLE)? + NEEDLE.len();
+    let at = memchr::memmem::find(line, NEEDLE)? + NEEDLE.len();
     let digits = line[at..].iter().take_while(|b| b.is_ascii_digit()).count();
     std::str::from_utf8(&line[at..at + digits]).ok()?.parse().ok()
 }
@@ -361,6 +367,10 @@ fn print_report(r: &Report) {
     println!(
         "server RSS           {} bytes ({:.2}x serialized {} bytes; {:.0} bytes/object)",
         r.rss_bytes, r.rss_per_serialized, r.serialized_bytes, r.bytes_per_object
+    );
+    println!(
+        "server RSS after full LISTs {} bytes, peak {} bytes",
+        r.rss_after_full_lists_bytes, r.rss_peak_bytes
     );
     println!("server CPU           {:.1} s during updates", r.server_cpu_s);
 }
