@@ -6,6 +6,11 @@ use std::time::Duration;
 
 use crate::cache::CacheConfig;
 
+/// redb page cache of the default embedded store. The watch cache holds every object
+/// and serves LISTs and WATCHes, so the store's own cache mostly serves writes and GETs
+/// (the OS page cache holds the rest of the file).
+pub const DEFAULT_STORE_CACHE_BYTES: usize = 64 << 20;
+
 /// Everything `Server::start` needs.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -22,6 +27,8 @@ pub struct ServerConfig {
     pub compaction_interval: Duration,
     /// The watch cache: history sizes per resource, watcher queues, bookmarks.
     pub cache: CacheConfig,
+    /// redb page cache of the default embedded store (not used with `store_config`).
+    pub store_cache_bytes: usize,
 }
 
 impl ServerConfig {
@@ -34,6 +41,7 @@ impl ServerConfig {
             store_config: None,
             compaction_interval: Duration::from_secs(300),
             cache: CacheConfig::default(),
+            store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
         }
     }
 

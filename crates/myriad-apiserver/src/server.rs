@@ -30,10 +30,6 @@ use crate::{compactor, crd, deletion, kubeconfig, routes};
 
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
-/// redb page cache of the default embedded store. The watch cache holds every object
-/// and serves LISTs and WATCHes, so the store's own cache only needs the pages that
-/// writes and GETs touch (the OS page cache holds the rest of the file).
-const STORE_PAGE_CACHE: usize = 64 << 20;
 /// Concurrent HTTP/2 streams per connection (kube-apiserver's default).
 const HTTP2_MAX_STREAMS: u32 = 1000;
 
@@ -67,7 +63,7 @@ impl Server {
             Some(path) => StoreConfig::from_file(path)?,
             None => {
                 let mut options = EmbeddedOptions::new(&config.data_dir.join("store"));
-                options.cache_bytes = STORE_PAGE_CACHE;
+                options.cache_bytes = config.store_cache_bytes;
                 StoreConfig::embedded_with(options)
             }
         };

@@ -46,6 +46,9 @@ struct CommonArgs {
     /// Seconds between store compactions; clients can resume watches at least this far back.
     #[arg(long, default_value_t = 300)]
     compaction_interval_secs: u64,
+    /// Page cache of the default embedded store, in MiB.
+    #[arg(long, default_value_t = myriad_apiserver::config::DEFAULT_STORE_CACHE_BYTES >> 20)]
+    store_cache_mib: usize,
     /// Watch cache history (changes kept for resuming watches) per resource, as
     /// `resource[.group]#size`, e.g. `pods#50000,events#0`; 0 serves the resource
     /// from the store, uncached.
@@ -70,6 +73,7 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         kubeconfig: common.kubeconfig,
         store_config: common.store_config,
         compaction_interval: Duration::from_secs(common.compaction_interval_secs.max(1)),
+        store_cache_bytes: common.store_cache_mib.max(1) << 20,
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,

@@ -6,7 +6,8 @@
 //! LIST time and size, and the server's memory and CPU.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -45,6 +46,9 @@ pub struct WatchBenchArgs {
     /// Requests in flight while loading.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// Extra `myriad server` arguments, e.g. `--server-arg=--store-cache-mib=512`.
+    #[arg(long = "server-arg", allow_hyphen_values = true)]
+    server_args: Vec<String>,
     /// Write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -62,8 +66,13 @@ struct Report {
     events_received: usize,
     /// Writes that did not reach their node's watcher.
     node_events_missed: usize,
+    /// Over every watcher.
     delivery_p50_ms: f64,
     delivery_p99_ms: f64,
+    node_delivery_p50_ms: f64,
+    node_delivery_p99_ms: f64,
+    cluster_delivery_p50_ms: f64,
+    cluster_delivery_p99_ms: f64,
     node_list_p50_ms: f64,
     node_list_p99_ms: f64,
     full_list_s: f64,
@@ -89,7 +98,12 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
         .tempdir_in(std::env::current_dir()?)?;
     let binary = std::env::current_exe()?;
     let data_dir = dir.path().to_path_buf();
-    let server = tokio::task::spawn_blocking(move || MyriadServer::start(&binary, &data_dir)).await??;
+    let extra = args.server_args.clone();
+    let server = tokio::task::spawn_blocking(move || {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        MyriadServer::start_with(&binary, &data_dir, &extra)
+    })
+    .await??;
     let pid = server.pid().context("server has no pid")?;
     let client = ApiClient::connect(server.kubeconfig()).await?;
     let mut report = Report {
@@ -122,21 +136,38 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
         bar.inc(1);
     }
     bar.finish();
-    let mut cluster_receipts = Vec::new();
-    for _ in 0..args.cluster_watchers {
-        let connection = ApiClient::connect(server.kubeconfig()).await?;
-        let receipts = Receipts::default();
-        let body = connection
-            .stream(&format!("/api/v1/pods?watch=1&resourceVersion={list_rv}"))
-            .await?;
-        tasks.push(tokio::spawn(follow(body, receipts.clone())));
-        cluster_receipts.push(receipts);
-    }
+    // Cluster-wide watchers read on their own thread, so that the many events they get
+    // do not queue the per-node watchers' reads (or the other way round).
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let cluster = {
+        let (kubeconfig, watchers) = (server.kubeconfig().to_path_buf(), args.cluster_watchers);
+        on_own_thread("cluster-watchers", move || async move {
+            let mut receipts = Vec::new();
+            let mut tasks = Vec::new();
+            for _ in 0..watchers {
+                let connection = ApiClient::connect(&kubeconfig).await?;
+                let mine = Receipts::default();
+                let body = connection
+                    .stream(&format!("/api/v1/pods?watch=1&resourceVersion={list_rv}"))
+                    .await?;
+                tasks.push(tokio::spawn(follow(body, mine.clone())));
+                receipts.push(mine);
+            }
+            let _ = ready_tx.send(());
+            let _ = stop_rx.await;
+            for task in tasks {
+                task.abort();
+            }
+            Ok(receipts)
+        })
+    };
+    ready_rx.await.context("cluster-wide watchers did not start")?;
     report.node_watchers = args.nodes;
 
     // Updates at a fixed rate, with per-node LISTs sampled alongside.
     let cpu_before = cpu_seconds(pid).unwrap_or(0.0);
-    let (acks, node_lists) = drive(&args, &client).await?;
+    let (acks, node_lists) = drive(&args, &client, server.kubeconfig()).await?;
     report.server_cpu_s = cpu_seconds(pid).unwrap_or(0.0) - cpu_before;
     report.writes = acks.len();
     report.writes_per_s = acks.len() as f64 / args.duration.max(1) as f64;
@@ -146,26 +177,21 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     for task in &tasks {
         task.abort();
     }
+    let _ = stop_tx.send(());
+    let cluster_receipts = cluster.await.context("cluster-wide watchers failed")??;
 
     let acked: HashMap<i64, Instant> = acks.iter().copied().collect();
-    let mut delivery = Latencies::default();
-    let mut node_events = 0;
-    for receipts in node_receipts.iter().chain(&cluster_receipts) {
-        let receipts = receipts.lock().map_err(|_| anyhow::anyhow!("receipts poisoned"))?;
-        for (rv, at) in receipts.iter() {
-            if let Some(ack) = acked.get(rv) {
-                delivery.record(at.saturating_duration_since(*ack));
-            }
-        }
-    }
-    for receipts in &node_receipts {
-        let receipts = receipts.lock().map_err(|_| anyhow::anyhow!("receipts poisoned"))?;
-        node_events += receipts.iter().filter(|(rv, _)| acked.contains_key(rv)).count();
-    }
-    report.events_received = delivery.len();
-    report.node_events_missed = acks.len().saturating_sub(node_events);
-    report.delivery_p50_ms = delivery.percentile_ms(50.0);
-    report.delivery_p99_ms = delivery.percentile_ms(99.0);
+    let mut node_delivery = delivery(&node_receipts, &acked)?;
+    let mut cluster_delivery = delivery(&cluster_receipts, &acked)?;
+    report.node_events_missed = acks.len().saturating_sub(node_delivery.len());
+    report.events_received = node_delivery.len() + cluster_delivery.len();
+    report.node_delivery_p50_ms = node_delivery.percentile_ms(50.0);
+    report.node_delivery_p99_ms = node_delivery.percentile_ms(99.0);
+    report.cluster_delivery_p50_ms = cluster_delivery.percentile_ms(50.0);
+    report.cluster_delivery_p99_ms = cluster_delivery.percentile_ms(99.0);
+    node_delivery.merge(cluster_delivery);
+    report.delivery_p50_ms = node_delivery.percentile_ms(50.0);
+    report.delivery_p99_ms = node_delivery.percentile_ms(99.0);
     let mut node_lists = node_lists;
     report.node_list_p50_ms = node_lists.percentile_ms(50.0);
     report.node_list_p99_ms = node_lists.percentile_ms(99.0);
@@ -237,15 +263,21 @@ async fn load(args: &WatchBenchArgs, client: &ApiClient) -> Result<()> {
 /// Sends `rate` status updates per second for `duration`, spread over the pods (so
 /// over the nodes); samples per-node LISTs meanwhile. Returns each write's
 /// resourceVersion and acknowledgement time, and the LIST latencies.
-async fn drive(args: &WatchBenchArgs, client: &ApiClient) -> Result<(Vec<(i64, Instant)>, Latencies)> {
+async fn drive(
+    args: &WatchBenchArgs,
+    client: &ApiClient,
+    kubeconfig: &Path,
+) -> Result<(Vec<(i64, Instant)>, Latencies)> {
     let total = args.rate * args.duration as usize;
     let bar = progress_bar(total as u64, "status updates");
     let acks: Arc<Mutex<Vec<(i64, Instant)>>> = Arc::default();
     let in_flight = Arc::new(Semaphore::new(1024));
+    // Timed on its own thread: a LIST's latency, not the benchmark's queueing.
     let lister = {
-        let (client, nodes) = (client.clone(), args.nodes.max(1));
-        let deadline = Instant::now() + Duration::from_secs(args.duration);
-        tokio::spawn(async move {
+        let (kubeconfig, nodes, duration) = (kubeconfig.to_path_buf(), args.nodes.max(1), args.duration);
+        on_own_thread("lister", move || async move {
+            let client = ApiClient::connect(&kubeconfig).await?;
+            let deadline = Instant::now() + Duration::from_secs(duration);
             let mut latencies = Latencies::default();
             let mut n = 0usize;
             while Instant::now() < deadline {
@@ -259,7 +291,7 @@ async fn drive(args: &WatchBenchArgs, client: &ApiClient) -> Result<(Vec<(i64, I
                 latencies.record(started.elapsed());
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            anyhow::Ok(latencies)
+            Ok(latencies)
         })
     };
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / args.rate.max(1) as u32);
@@ -296,9 +328,46 @@ async fn drive(args: &WatchBenchArgs, client: &ApiClient) -> Result<(Vec<(i64, I
         writer.await??;
     }
     bar.finish();
-    let latencies = lister.await??;
+    let latencies = lister.await.context("lister failed")??;
     let acks = std::mem::take(&mut *acks.lock().map_err(|_| anyhow::anyhow!("acks poisoned"))?);
     Ok((acks, latencies))
+}
+
+/// Delivery delays of the receipts whose write was acknowledged (write ack → receipt;
+/// an event that beat its write's response counts as 0).
+fn delivery(receipts: &[Receipts], acked: &HashMap<i64, Instant>) -> Result<Latencies> {
+    let mut delays = Latencies::default();
+    for receipts in receipts {
+        let receipts = receipts.lock().map_err(|_| anyhow::anyhow!("receipts poisoned"))?;
+        for (rv, at) in receipts.iter() {
+            if let Some(ack) = acked.get(rv) {
+                delays.record(at.saturating_duration_since(*ack));
+            }
+        }
+    }
+    Ok(delays)
+}
+
+/// Runs `task` on its own OS thread and single-threaded runtime.
+fn on_own_thread<F, Fut, T>(name: &str, task: F) -> tokio::sync::oneshot::Receiver<Result<T>>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T>>,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name(name.to_string()).spawn(move || {
+        let result = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(task()));
+        let _ = tx.send(result);
+    });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "could not start a benchmark thread");
+    }
+    rx
 }
 
 /// Reads a watch stream, noting each event's resourceVersion and arrival time without
@@ -353,8 +422,8 @@ fn print_report(r: &Report) {
         r.events_received, r.node_events_missed
     );
     println!(
-        "delivery             p50 {:.2} ms, p99 {:.2} ms",
-        r.delivery_p50_ms, r.delivery_p99_ms
+        "delivery             p50 {:.2} ms, p99 {:.2} ms (per-node watchers p99 {:.2} ms, cluster-wide p99 {:.2} ms)",
+        r.delivery_p50_ms, r.delivery_p99_ms, r.node_delivery_p99_ms, r.cluster_delivery_p99_ms
     );
     println!(
         "pods-on-node LIST    p50 {:.2} ms, p99 {:.2} ms",
