@@ -146,7 +146,11 @@ impl Cacher {
             let (revision, after) = decode_continue(token)?;
             start = Some(format!("{prefix}{after}"));
             if revision == 0 {
-                // rv -1: continue at the latest state.
+                // rv -1: continue at the latest state (the store's, until the cache
+                // is ready).
+                if !shared.wait_ready().await {
+                    return Ok(None);
+                }
                 shared.read(request.selector, &prefix)
             } else {
                 match shared.kept(revision).await {
