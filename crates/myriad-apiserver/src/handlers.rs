@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::authn::Peer;
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
-use crate::list_options::{ListOptions, Match, ResourceVersion, decode_continue, encode_continue};
+use crate::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
 use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode, name_of};
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
@@ -271,12 +271,11 @@ impl Ctx<'_> {
             };
             return cacher.watch(request).await;
         }
-        // "" and "0" start with the current state unless `sendInitialEvents=false`; N
-        // resumes after N unless `sendInitialEvents=true`.
-        let (resource_version, initial_events) = match options.resource_version {
-            ResourceVersion::At(rv) => (Some(rv), options.send_initial_events == Some(true)),
-            ResourceVersion::Latest | ResourceVersion::Any => (None, options.send_initial_events != Some(false)),
+        let resource_version = match options.resource_version {
+            ResourceVersion::At(rv) => Some(rv),
+            ResourceVersion::Latest | ResourceVersion::Any => None,
         };
+        let initial_events = options.initial_events();
         let request = watch::WatchRequest {
             info: Arc::new(self.info.clone()),
             prefix: self.info.namespace_prefix(self.req.namespace.as_deref()),
@@ -395,19 +394,16 @@ impl Ctx<'_> {
         .into_response())
     }
 
-    /// The store revision a list (without `continue`) reads at; 0 is the latest.
-    /// `resourceVersion=N` with `resourceVersionMatch=Exact`, or with a `limit` and no
-    /// match (upstream's legacy rule), reads exactly at N; otherwise N asks for state at
-    /// least as new as N, which the latest state is once the store has reached N.
+    /// The store revision a list (without `continue`) reads at; 0 is the latest. An
+    /// exact read is at N; otherwise N asks for state at least as new as N, which the
+    /// latest state is once the store has reached N.
     async fn read_revision(&self, options: &ListOptions) -> Result<Revision, ApiError> {
+        if let Some(exact) = options.exact_revision() {
+            return Ok(exact);
+        }
         let ResourceVersion::At(wanted) = options.resource_version else {
             return Ok(0);
         };
-        let exact = options.resource_version_match == Match::Exact
-            || (options.resource_version_match == Match::Unset && options.limit > 0);
-        if exact {
-            return Ok(wanted);
-        }
         let current = self.store.current_revision().await?;
         if wanted > current {
             return Err(ApiError::ResourceVersionTooLarge {

@@ -54,6 +54,27 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
+    /// The revision a LIST must read exactly: `resourceVersion=N` with
+    /// `resourceVersionMatch=Exact`, or with a `limit` and no match (upstream's legacy
+    /// rule).
+    pub fn exact_revision(&self) -> Option<Revision> {
+        let ResourceVersion::At(revision) = self.resource_version else {
+            return None;
+        };
+        let exact = self.resource_version_match == Match::Exact
+            || (self.resource_version_match == Match::Unset && self.limit > 0);
+        exact.then_some(revision)
+    }
+
+    /// Whether a WATCH starts with the current state as ADDED events: `""` and `"0"`
+    /// do unless `sendInitialEvents=false`; `N` only with `sendInitialEvents=true`.
+    pub fn initial_events(&self) -> bool {
+        match self.resource_version {
+            ResourceVersion::At(_) => self.send_initial_events == Some(true),
+            ResourceVersion::Latest | ResourceVersion::Any => self.send_initial_events != Some(false),
+        }
+    }
+
     /// Reads and checks the query of a LIST (`watch` false) or a WATCH.
     pub fn parse(params: &HashMap<String, String>, watch: bool) -> Result<Self, ApiError> {
         let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
@@ -279,6 +300,34 @@ mod tests {
             Err(ApiError::BadRequest(_))
         ));
         assert!(matches!(parse(&[("limit", "-1")], false), Err(ApiError::BadRequest(_))));
+    }
+
+    #[test]
+    fn exact_reads_and_initial_events() {
+        assert_eq!(
+            parse(&[("resourceVersion", "7"), ("limit", "2")], false)
+                .unwrap()
+                .exact_revision(),
+            Some(7)
+        );
+        let exact = parse(&[("resourceVersion", "7"), ("resourceVersionMatch", "Exact")], false).unwrap();
+        assert_eq!(exact.exact_revision(), Some(7));
+        assert_eq!(
+            parse(&[("resourceVersion", "7")], false).unwrap().exact_revision(),
+            None
+        );
+        assert_eq!(parse(&[("limit", "2")], false).unwrap().exact_revision(), None);
+
+        assert!(parse(&[], true).unwrap().initial_events());
+        assert!(!parse(&[("resourceVersion", "7")], true).unwrap().initial_events());
+        let streaming = [("sendInitialEvents", "true"), ("resourceVersionMatch", "NotOlderThan")];
+        assert!(
+            parse(&[streaming[0], streaming[1], ("resourceVersion", "7")], true)
+                .unwrap()
+                .initial_events()
+        );
+        let none = [("sendInitialEvents", "false"), ("resourceVersionMatch", "NotOlderThan")];
+        assert!(!parse(&none, true).unwrap().initial_events());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::state::{self, Objects, State, Term};
 use super::watcher::{Watcher, error_body};
 use super::{CacheConfig, Progress, convertible, served_json};
 use crate::error::ApiError;
-use crate::list_options::{ListOptions, Match, ResourceVersion, decode_continue, encode_continue};
+use crate::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
 use crate::metrics::{CacheMetrics, Metrics};
 use crate::selector::{self, Selector};
 use crate::table;
@@ -138,9 +138,6 @@ impl Cacher {
         let shared = &self.shared;
         let options = request.options;
         let prefix = request.info.namespace_prefix(request.namespace);
-        let exact = matches!(options.resource_version, ResourceVersion::At(_))
-            && (options.resource_version_match == Match::Exact
-                || (options.resource_version_match == Match::Unset && options.limit > 0));
         let mut start = None;
         let (revision, objects, candidates) = if let Some(token) = &options.continue_token {
             let (revision, after) = decode_continue(token)?;
@@ -158,10 +155,7 @@ impl Cacher {
                     None => return Ok(None),
                 }
             }
-        } else if exact {
-            let ResourceVersion::At(revision) = options.resource_version else {
-                return Ok(None);
-            };
+        } else if let Some(revision) = options.exact_revision() {
             match shared.kept(revision).await {
                 Some(objects) => (revision, objects, None),
                 None => return Ok(None),
@@ -211,11 +205,7 @@ impl Cacher {
             return Err(not_ready());
         }
         let options = request.options;
-        let initial = match options.resource_version {
-            ResourceVersion::At(_) => options.send_initial_events == Some(true),
-            ResourceVersion::Latest | ResourceVersion::Any => options.send_initial_events != Some(false),
-        };
-        let body = if initial {
+        let body = if options.initial_events() {
             // sendInitialEvents with "" is a consistent read; with N the state is at
             // least N. Legacy "" and "0" serve the cache's state.
             let target = match options.resource_version {

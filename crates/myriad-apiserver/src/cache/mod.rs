@@ -161,8 +161,11 @@ pub fn convertible(api_version: &str, info: &ResourceInfo) -> Result<(), ApiErro
 /// version other than the stored one get that apiVersion (conversion `None`), or the
 /// webhook error; everything else is served as stored.
 pub fn served_json<'a>(json: &'a Bytes, api_version: &str, info: &ResourceInfo) -> Result<Cow<'a, Bytes>, ApiError> {
+    if info.custom.is_none() {
+        return Ok(Cow::Borrowed(json));
+    }
     let wanted = info.api_version();
-    if info.custom.is_none() || api_version == wanted {
+    if api_version == wanted {
         return Ok(Cow::Borrowed(json));
     }
     convertible(api_version, info)?;
