@@ -9,29 +9,24 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_myriad")
 }
 
-#[test]
-fn bench_api_runs_and_writes_json() -> Result<()> {
+/// Runs `myriad bench <which> ARGS --json FILE` in a temp dir; returns the JSON report.
+fn run_bench(which: &str, args: &[&str]) -> Result<serde_json::Value> {
     let dir = tempfile::tempdir()?;
-    let json = dir.path().join("api.json");
+    let json = dir.path().join(format!("{which}.json"));
     let status = Command::new(bin())
         .current_dir(dir.path())
-        .args([
-            "--log",
-            "warn",
-            "bench",
-            "api",
-            "--pods",
-            "50",
-            "--lists",
-            "2",
-            "--concurrency",
-            "8",
-            "--json",
-        ])
+        .args(["--log", "warn", "bench", which])
+        .args(args)
+        .arg("--json")
         .arg(&json)
         .status()?;
-    ensure!(status.success(), "bench api failed");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    ensure!(status.success(), "bench {which} failed");
+    Ok(serde_json::from_str(&std::fs::read_to_string(&json)?)?)
+}
+
+#[test]
+fn bench_api_runs_and_writes_json() -> Result<()> {
+    let report = run_bench("api", &["--pods", "50", "--lists", "2", "--concurrency", "8"])?;
     for field in [
         "create_per_s",
         "get_p99_ms",
@@ -49,21 +44,13 @@ fn bench_api_runs_and_writes_json() -> Result<()> {
 
 #[test]
 fn bench_store_runs_and_writes_json() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let json = dir.path().join("store.json");
-    let status = Command::new(bin())
-        .current_dir(dir.path())
-        .args([
-            "--log",
-            "warn",
-            "bench",
-            "store",
+    let report = run_bench(
+        "store",
+        &[
             "--backends",
             "embedded,etcd",
             "--keys",
             "2000",
-        ])
-        .args([
             "--put-secs",
             "1",
             "--watch-secs",
@@ -72,12 +59,8 @@ fn bench_store_runs_and_writes_json() -> Result<()> {
             "500",
             "--range-samples",
             "20",
-            "--json",
-        ])
-        .arg(&json)
-        .status()?;
-    ensure!(status.success(), "bench store failed");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+        ],
+    )?;
     for backend in ["embedded", "etcd"] {
         for field in [
             "put_per_s_1w",
@@ -98,15 +81,9 @@ fn bench_store_runs_and_writes_json() -> Result<()> {
 
 #[test]
 fn bench_watch_runs_and_writes_json() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let json = dir.path().join("watch.json");
-    let status = Command::new(bin())
-        .current_dir(dir.path())
-        .args([
-            "--log",
-            "warn",
-            "bench",
-            "watch",
+    let report = run_bench(
+        "watch",
+        &[
             "--nodes",
             "20",
             "--pods",
@@ -119,12 +96,8 @@ fn bench_watch_runs_and_writes_json() -> Result<()> {
             "2",
             "--connections",
             "2",
-            "--json",
-        ])
-        .arg(&json)
-        .status()?;
-    ensure!(status.success(), "bench watch failed");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+        ],
+    )?;
     // Delivery can be 0: an event that beats its write's response counts as 0.
     for field in ["delivery_p50_ms", "delivery_p99_ms"] {
         ensure!(

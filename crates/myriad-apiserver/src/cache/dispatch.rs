@@ -203,31 +203,15 @@ fn release<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, usize>, key: &K) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::object::fixtures::{cached_pod, pod_shape as shape};
     use super::*;
-    use bytes::Bytes;
     use myriad_api::registry::lookup;
-    use myriad_store::KeyValue;
     use serde_json::json;
-
-    fn shape() -> Shape {
-        Shape {
-            prefix: "/registry/pods/".into(),
-            namespaced: true,
-            fields: vec![("spec.nodeName".into(), "/spec/nodeName".into())],
-        }
-    }
 
     fn pod(name: &str, node: &str, app: &str) -> Arc<CachedObject> {
         let value = json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": "ns", "labels": {"app": app}}, "spec": {"nodeName": node}});
-        let kv = KeyValue {
-            key: Bytes::from(format!("/registry/pods/ns/{name}")),
-            value: Bytes::from(value.to_string()),
-            create_revision: 2,
-            mod_revision: 2,
-            version: 1,
-        };
-        Arc::new(CachedObject::decode(&kv, &shape(), &mut Vec::new()).unwrap())
+        Arc::new(cached_pod(&value, 2))
     }
 
     fn watcher(registry: &mut Registry, fields: &str, labels: &str, capacity: usize) -> mpsc::Receiver<Arc<Change>> {

@@ -192,11 +192,13 @@ impl Change {
     }
 }
 
+/// Pods as the cache's tests hold them.
 #[cfg(test)]
-mod tests {
+pub(super) mod fixtures {
     use super::*;
 
-    fn shape() -> Shape {
+    /// The shape of pods, with two of their field labels.
+    pub fn pod_shape() -> Shape {
         Shape {
             prefix: "/registry/pods/".into(),
             namespaced: true,
@@ -207,15 +209,30 @@ mod tests {
         }
     }
 
-    fn pod(value: Value, revision: Revision) -> CachedObject {
+    /// A pod stored at `revision` (keyed by its namespace and name), as the cache
+    /// decodes it.
+    pub fn cached_pod(pod: &Value, revision: Revision) -> CachedObject {
+        let namespace = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
+        let name = pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
         let kv = KeyValue {
-            key: Bytes::from("/registry/pods/ns1/web"),
-            value: Bytes::from(value.to_string()),
+            key: Bytes::from(format!("/registry/pods/{namespace}/{name}")),
+            value: Bytes::from(pod.to_string()),
             create_revision: revision,
             mod_revision: revision,
             version: 1,
         };
-        CachedObject::decode(&kv, &shape(), &mut Vec::new()).unwrap()
+        CachedObject::decode(&kv, &pod_shape(), &mut Vec::new()).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{cached_pod, pod_shape as shape};
+    use super::*;
+
+    fn pod(mut value: Value, revision: Revision) -> CachedObject {
+        value["metadata"]["namespace"] = json!("ns1");
+        cached_pod(&value, revision)
     }
 
     #[test]

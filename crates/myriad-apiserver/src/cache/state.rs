@@ -216,34 +216,15 @@ pub fn range<'a>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::object::fixtures::{cached_pod, pod_shape as shape};
     use super::*;
-    use bytes::Bytes;
-    use myriad_store::KeyValue;
     use serde_json::json;
 
-    fn shape() -> Shape {
-        Shape {
-            prefix: "/registry/pods/".into(),
-            namespaced: true,
-            fields: vec![("spec.nodeName".into(), "/spec/nodeName".into())],
-        }
-    }
-
     fn pod(ns: &str, name: &str, node: &str, revision: Revision) -> (Arc<str>, CachedObject) {
-        let key = format!("/registry/pods/{ns}/{name}");
         let value = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns,
             "labels": {"app": name}}, "spec": {"nodeName": node}});
-        let kv = KeyValue {
-            key: Bytes::from(key.clone()),
-            value: Bytes::from(value.to_string()),
-            create_revision: revision,
-            mod_revision: revision,
-            version: 1,
-        };
-        (
-            key.into(),
-            CachedObject::decode(&kv, &shape(), &mut Vec::new()).unwrap(),
-        )
+        let object = cached_pod(&value, revision);
+        (object.key.clone(), object)
     }
 
     fn nodes(objects: &[Arc<CachedObject>]) -> Vec<String> {
