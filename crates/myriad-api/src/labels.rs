@@ -399,6 +399,48 @@ impl Selector {
         })
     }
 
+    /// A `metav1.LabelSelector` object (`matchLabels`, `matchExpressions` with `In`,
+    /// `NotIn`, `Exists`, `DoesNotExist`) as a selector, as upstream's
+    /// `LabelSelectorAsSelector`: absent or null matches nothing, `{}` everything.
+    pub fn from_label_selector(selector: &Value) -> Result<Self, FieldErrors> {
+        let Some(object) = selector.as_object() else {
+            return Ok(Self::nothing());
+        };
+        let mut result = Self::everything();
+        if let Some(labels) = object.get("matchLabels").and_then(Value::as_object) {
+            for (key, value) in labels {
+                let value = value.as_str().unwrap_or_default().to_string();
+                result = result.and(Requirement::new(key, Operator::Equals, vec![value])?);
+            }
+        }
+        let expressions = object.get("matchExpressions").and_then(Value::as_array);
+        for (i, expression) in expressions.into_iter().flatten().enumerate() {
+            let path = FieldPath::new("matchExpressions").index(i);
+            let operator = match expression.get("operator").and_then(Value::as_str).unwrap_or_default() {
+                "In" => Operator::In,
+                "NotIn" => Operator::NotIn,
+                "Exists" => Operator::Exists,
+                "DoesNotExist" => Operator::DoesNotExist,
+                other => {
+                    let error = FieldError::not_supported(
+                        path.child("operator").as_str(),
+                        other,
+                        &["DoesNotExist", "Exists", "In", "NotIn"],
+                    );
+                    return Err(FieldErrors(vec![error]));
+                }
+            };
+            let key = expression.get("key").and_then(Value::as_str).unwrap_or_default();
+            let values = expression
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|values| values.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            result = result.and(Requirement::new_at(key, operator, values, &path)?);
+        }
+        Ok(result)
+    }
+
     /// Adds a requirement (upstream's `Add`), keeping requirements sorted by key.
     pub fn and(mut self, requirement: Requirement) -> Self {
         if self.nothing {
@@ -1450,5 +1492,25 @@ mod tests {
         assert_eq!(s.requirements()[0].values(), ["a", "b"]);
         assert_eq!(s.requirements()[0].operator().as_str(), "in");
         assert_eq!(Operator::DoesNotExist.as_str(), "!");
+    }
+
+    #[test]
+    fn label_selector_objects() {
+        let labels: BTreeMap<String, String> = [("app", "web"), ("tier", "front")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let selector = |v: Value| Selector::from_label_selector(&v).unwrap();
+        assert!(selector(serde_json::json!({})).matches(&labels));
+        assert!(!selector(Value::Null).matches(&labels));
+        assert!(selector(serde_json::json!({"matchLabels": {"app": "web"}})).matches(&labels));
+        let expression = serde_json::json!({"matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["front", "back"]},
+            {"key": "canary", "operator": "DoesNotExist"}]});
+        assert!(selector(expression).matches(&labels));
+        let not_in = serde_json::json!({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]});
+        assert!(!selector(not_in).matches(&labels));
+        let bad = serde_json::json!({"matchExpressions": [{"key": "app", "operator": "Near"}]});
+        assert!(Selector::from_label_selector(&bad).is_err());
     }
 }

@@ -125,14 +125,20 @@ const fn resource(
 
 /// A create-only resource that answers a question and stores nothing
 /// (`SelfSubjectReview`), as upstream's review APIs.
-const fn review(group: &'static str, plural: &'static str, singular: &'static str, kind: &'static str) -> ResourceInfo {
+const fn review(
+    group: &'static str,
+    plural: &'static str,
+    singular: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+) -> ResourceInfo {
     ResourceInfo {
         group,
         version: "v1",
         resource: plural,
         singular,
         kind,
-        namespaced: false,
+        namespaced,
         short_names: &[],
         categories: &[],
         subresources: &[],
@@ -258,7 +264,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
         true,
         &["sa"],
         &[],
-        &[],
+        &["token"],
     ),
     resource("", "v1", "events", "event", "Event", true, &["ev"], &[], &[]),
     resource("", "v1", "endpoints", "endpoints", "Endpoints", true, &["ep"], &[], &[]),
@@ -378,6 +384,42 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "selfsubjectreviews",
         "selfsubjectreview",
         "SelfSubjectReview",
+        false,
+    ),
+    review(
+        "authentication.k8s.io",
+        "tokenreviews",
+        "tokenreview",
+        "TokenReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "localsubjectaccessreviews",
+        "localsubjectaccessreview",
+        "LocalSubjectAccessReview",
+        true,
+    ),
+    review(
+        "authorization.k8s.io",
+        "selfsubjectaccessreviews",
+        "selfsubjectaccessreview",
+        "SelfSubjectAccessReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "selfsubjectrulesreviews",
+        "selfsubjectrulesreview",
+        "SelfSubjectRulesReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "subjectaccessreviews",
+        "subjectaccessreview",
+        "SubjectAccessReview",
+        false,
     ),
 ];
 
@@ -430,7 +472,8 @@ mod tests {
                 "events.k8s.io",
                 "rbac.authorization.k8s.io",
                 "apiextensions.k8s.io",
-                "authentication.k8s.io"
+                "authentication.k8s.io",
+                "authorization.k8s.io"
             ]
         );
     }

@@ -29,6 +29,10 @@ pub struct ServerConfig {
     pub cache: CacheConfig,
     /// redb page cache of the default embedded store (not used with `store_config`).
     pub store_cache_bytes: usize,
+    /// Static bearer tokens (`token,user,uid,"group1,group2"` per line).
+    pub token_auth_file: Option<PathBuf>,
+    /// `iss` of ServiceAccount tokens, and the audience the API server accepts.
+    pub service_account_issuer: String,
 }
 
 impl ServerConfig {
@@ -42,6 +46,8 @@ impl ServerConfig {
             compaction_interval: Duration::from_secs(300),
             cache: CacheConfig::default(),
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
+            token_auth_file: None,
+            service_account_issuer: crate::authn::DEFAULT_ISSUER.to_string(),
         }
     }
 

@@ -201,6 +201,7 @@ impl<'a> Subresource<'a> {
             "scale" => ("Scale", Some(("autoscaling", "v1")), &["get", "patch", "update"]),
             "binding" => ("Binding", None, &["create"]),
             "eviction" => ("Eviction", Some(("policy", "v1")), &["create"]),
+            "token" => ("TokenRequest", Some(("authentication.k8s.io", "v1")), &["create"]),
             _ => (info.kind, None, &["get", "patch", "update"]),
         };
         Subresource {

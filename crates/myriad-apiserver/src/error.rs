@@ -54,7 +54,14 @@ pub enum ApiError {
         retry_after: u64,
     },
     Unauthorized,
-    Forbidden(String),
+    /// 403 as upstream's `NewForbidden(groupResource, name, err)` words it; `message`
+    /// is the `err` part.
+    Forbidden {
+        group: String,
+        resource: String,
+        name: String,
+        message: String,
+    },
     UnprocessableEntity(String),
     MethodNotAllowed(String),
     UnsupportedMediaType(String),
@@ -92,7 +99,7 @@ impl ApiError {
             ApiError::Invalid { .. } | ApiError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Gone(_) | ApiError::ContinueExpired { .. } => StatusCode::GONE,
             ApiError::ResourceVersionTooLarge { .. } => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -170,7 +177,30 @@ impl ApiError {
                     details,
                 )
             }
-            ApiError::Forbidden(m) => ("Forbidden", m.clone(), json!({})),
+            ApiError::Forbidden {
+                group,
+                resource,
+                name,
+                message,
+            } => {
+                let group_resource = match group.as_str() {
+                    "" => resource.clone(),
+                    group => format!("{resource}.{group}"),
+                };
+                let text = match (group_resource.as_str(), name.as_str()) {
+                    ("", _) => format!("forbidden: {message}"),
+                    (gr, "") => format!("{gr} is forbidden: {message}"),
+                    (gr, name) => format!("{gr} {name:?} is forbidden: {message}"),
+                };
+                let mut details = json!({"kind": resource});
+                if !name.is_empty() {
+                    details["name"] = json!(name);
+                }
+                if !group.is_empty() {
+                    details["group"] = json!(group);
+                }
+                ("Forbidden", text, details)
+            }
             ApiError::Unauthorized => ("Unauthorized", "Unauthorized".to_string(), json!({})),
             ApiError::UnprocessableEntity(m) => ("Invalid", m.clone(), json!({})),
             ApiError::MethodNotAllowed(m) => ("MethodNotAllowed", m.clone(), json!({})),

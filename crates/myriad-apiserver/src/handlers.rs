@@ -14,7 +14,8 @@ use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Revision, Router as StoreRouter, Store};
 use serde_json::{Value, json};
 
-use crate::authn::Peer;
+use crate::authn::{Authenticator, UserInfo};
+use crate::authz::{self, Authorizer};
 use crate::deletion::DeleteOptions;
 use crate::error::ApiError;
 use crate::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
@@ -22,6 +23,7 @@ use crate::objects::{self, decode_body, decode_stored, decode_stored_as, encode,
 use crate::patch::{self, PatchType};
 use crate::request_info::{self, RequestInfo, Verb};
 use crate::selector::Selector;
+use crate::token_request::TokenRequest;
 use crate::{cache, crd, deletion, field_validation, pods, protobuf, reviews, subresource, table, watch};
 
 /// Shared by every handler.
@@ -35,6 +37,8 @@ pub struct AppState {
     pub catalog: Arc<crate::catalog::Catalog>,
     /// The watch cache, which serves LIST and WATCH.
     pub caches: Arc<crate::cache::Caches>,
+    pub authenticator: Arc<Authenticator>,
+    pub authorizer: Arc<Authorizer>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
@@ -50,8 +54,8 @@ pub struct Call {
     pub params: Params,
     pub headers: HeaderMap,
     pub body: Bytes,
-    /// Who is calling (set by the connection).
-    pub peer: Peer,
+    /// Who is calling (authenticated, after impersonation).
+    pub user: Arc<UserInfo>,
 }
 
 /// Entry point for every `/api/…` and `/apis/…` resource path.
@@ -69,7 +73,7 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
         params,
         headers,
         body,
-        peer,
+        user,
     } = call;
     let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
     let not_found = || ApiError::PathNotFound(uri.path().to_string());
@@ -91,11 +95,13 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
         if req.name.is_some() {
             return Err(not_found());
         }
-        return reviews::answer(&info, peer, &json_body(headers, body)?);
+        let namespace = req.namespace.as_deref();
+        return reviews::answer(state, &info, namespace, user, &json_body(headers, body)?).await;
     }
     if let Some(sub) = req.subresource.as_deref() {
-        // binding and eviction act on the pod; status and scale are parts of the object.
-        let acts = matches!(sub, "binding" | "eviction");
+        // binding and eviction act on the pod, token on the ServiceAccount; status and
+        // scale are parts of the object.
+        let acts = matches!(sub, "binding" | "eviction" | "token");
         let served = (acts || matches!(sub, "status" | "scale")) && info.has_subresource(sub);
         if !served {
             return Err(not_found());
@@ -119,6 +125,7 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
         req: &req,
         params,
         as_table: table::wants_table(accept),
+        user,
         store: state.store.store_for(info.storage_prefix().as_bytes()).clone(),
     };
     match req.verb {
@@ -127,6 +134,7 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
         Verb::Create => match req.subresource.as_deref() {
             Some("binding") => ctx.bind(&json_body(headers, body)?).await,
             Some("eviction") => ctx.evict(&json_body(headers, body)?).await,
+            Some("token") => ctx.token_request(&json_body(headers, body)?).await,
             _ => ctx.create(&json_body(headers, body)?).await,
         },
         Verb::Update => ctx.update(&json_body(headers, body)?).await,
@@ -180,6 +188,8 @@ fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, 
 
 struct Ctx<'a> {
     state: &'a AppState,
+    /// Who is asking (for checks that depend on what they hold).
+    user: &'a UserInfo,
     info: &'a ResourceInfo,
     req: &'a RequestInfo,
     params: &'a Params,
@@ -428,9 +438,12 @@ impl Ctx<'_> {
         };
         let namespace = decode_stored(&kv)?;
         if namespace.pointer("/metadata/deletionTimestamp").is_some() {
-            return Err(ApiError::Forbidden(format!(
-                "unable to create new content in namespace {ns} because it is being terminated"
-            )));
+            return Err(ApiError::Forbidden {
+                group: self.info.group.to_string(),
+                resource: self.info.resource.to_string(),
+                name: self.req.name.clone().unwrap_or_default(),
+                message: format!("unable to create new content in namespace {ns} because it is being terminated"),
+            });
         }
         Ok(())
     }
@@ -497,6 +510,7 @@ impl Ctx<'_> {
             crd::admit_definition(self.info, object)?;
         }
         objects::validate_metadata(self.info, object)?;
+        authz::escalation::check(&self.state.authorizer, self.user, self.info, object)?;
         let mode = field_validation::Mode::from_param(self.params.get("fieldValidation"))?;
         let warnings = field_validation::check(self.info, object, mode)?;
         if let Some(custom) = &self.info.custom {
@@ -600,9 +614,12 @@ impl Ctx<'_> {
     async fn delete(&self, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
         if self.info.resource == "namespaces" && SYSTEM_NAMESPACES.contains(&name.as_str()) {
-            return Err(ApiError::Forbidden(format!(
-                "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
-            )));
+            return Err(ApiError::Forbidden {
+                group: String::new(),
+                resource: "namespaces".into(),
+                name,
+                message: "this namespace may not be deleted".into(),
+            });
         }
         let options = self.delete_options(body)?;
         for _ in 0..PATCH_ATTEMPTS {
@@ -673,6 +690,37 @@ impl Ctx<'_> {
             }
         }
         Err(ApiError::modified(&self.info.group_resource(), self.name()))
+    }
+
+    /// `serviceaccounts/{name}/token`: a signed token for the ServiceAccount.
+    async fn token_request(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let request = TokenRequest::decode(body)?;
+        let (account, _) = self.current(self.name()).await?;
+        let bound = match &request.bound {
+            Some((kind, name, _)) => Some(self.bound_object(kind, name).await?),
+            None => None,
+        };
+        let tokens = self.state.authenticator.service_accounts();
+        let response = request.issue(tokens, &account, bound.as_ref())?;
+        Ok((StatusCode::CREATED, Json(response)).into_response())
+    }
+
+    /// The object a token is to be bound to (a Pod or Secret of the request's
+    /// namespace, or a Node).
+    async fn bound_object(&self, kind: &str, name: &str) -> Result<Value, ApiError> {
+        let (resource, namespace) = match kind {
+            "Pod" => ("pods", self.req.namespace.as_deref()),
+            "Secret" => ("secrets", self.req.namespace.as_deref()),
+            _ => ("nodes", None),
+        };
+        let info = registry::lookup("", "v1", resource).ok_or_else(|| ApiError::Internal(format!("no {resource}")))?;
+        let json = self.state.caches.object(info, namespace, name).await?.ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "cannot bind token for serviceaccount {:?} to object: {resource} {name:?} not found",
+                self.name()
+            ))
+        })?;
+        serde_json::from_slice(&json).map_err(|e| ApiError::Internal(format!("stored {resource} {name}: {e}")))
     }
 
     /// `pods/{name}/eviction`: deletes the pod as the eviction's options say.

@@ -9,6 +9,7 @@
 //! CRD-defined resources and their subresources, with JSON or protobuf request bodies.
 
 pub mod authn;
+pub mod authz;
 pub mod cache;
 pub mod catalog;
 pub mod compactor;
@@ -18,7 +19,9 @@ pub mod deletion;
 pub mod discovery;
 pub mod error;
 pub mod field_validation;
+pub mod filters;
 pub mod handlers;
+pub mod impersonation;
 pub mod kubeconfig;
 pub mod list_options;
 pub mod metrics;
@@ -35,6 +38,7 @@ pub mod selector;
 pub mod server;
 pub mod subresource;
 pub mod table;
+pub mod token_request;
 pub mod watch;
 
 pub use config::ServerConfig;

@@ -110,9 +110,13 @@ pub fn invalid_kind(group: &str, kind: &str, name: &str, errors: &[FieldError]) 
 
 /// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).
 pub fn now_rfc3339() -> String {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
+    format_rfc3339(OffsetDateTime::now_utc())
+}
+
+/// A time as Kubernetes writes timestamps, to the second.
+pub fn format_rfc3339(time: OffsetDateTime) -> String {
+    time.replace_nanosecond(0)
+        .unwrap_or(time)
         .format(&Rfc3339)
         .unwrap_or_default()
 }

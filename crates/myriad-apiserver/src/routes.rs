@@ -8,10 +8,12 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use crate::authn::Peer;
+use std::sync::Arc;
+
+use crate::authn::UserInfo;
 use crate::error::ApiError;
 use crate::handlers::{self, AppState};
-use crate::{authn, discovery, metrics, openapi};
+use crate::{discovery, filters, metrics, openapi};
 
 /// Request bodies over this are refused with 413, as Kubernetes does (3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
@@ -35,7 +37,11 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v3/apis/{group}/{version}", get(openapi::group_version))
         .route("/metrics", get(metrics::serve).with_state(state.metrics.clone()))
         .fallback(dispatch)
-        .layer(axum::middleware::from_fn(authn::require_authenticated))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), filters::authorize))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            filters::authenticate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::track,
@@ -72,7 +78,10 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
                 }
             };
             let call = handlers::Call {
-                peer: parts.extensions.get::<Peer>().cloned().unwrap_or(Peer::Anonymous),
+                user: match parts.extensions.get::<Arc<UserInfo>>() {
+                    Some(user) => user.clone(),
+                    None => return ApiError::Unauthorized.into_response(),
+                },
                 method: parts.method,
                 uri: parts.uri,
                 params: query.0,

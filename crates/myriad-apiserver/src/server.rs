@@ -19,7 +19,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-use crate::authn::Peer;
+use crate::authn::{Authenticator, CertificateCheck, ServiceAccountTokens, TokenFile};
+use crate::authz::{self, Authorizer};
 use crate::cache::Caches;
 use crate::catalog::Catalog;
 use crate::config::ServerConfig;
@@ -28,6 +29,8 @@ use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
 use crate::{compactor, crd, deletion, kubeconfig, routes};
 
+/// How long the server waits at start for the RBAC policy to load.
+const POLICY_WAIT: Duration = Duration::from_secs(10);
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
 /// Concurrent HTTP/2 streams per connection (kube-apiserver's default).
@@ -87,10 +90,19 @@ impl Server {
         handlers::ensure_system_namespaces(&store)
             .await
             .map_err(|e| ServerError::Bootstrap(format!("creating system namespaces: {}", e.status()["message"])))?;
+        authz::ensure_bootstrap_policy(&store)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("RBAC bootstrap policy: {}", e.status()["message"])))?;
+        let tokens = match &config.token_auth_file {
+            Some(path) => TokenFile::read(path).map_err(|e| ServerError::Bootstrap(e.to_string()))?,
+            None => TokenFile::default(),
+        };
 
         let extra_names: Vec<String> = pki::hostname().into_iter().collect();
-        let pki = pki::ensure(&config.data_dir.join("pki"), config.bind, &extra_names)?;
-        let acceptor = tls_acceptor(&pki)?;
+        let pki_dir = config.data_dir.join("pki");
+        let pki = pki::ensure(&pki_dir, config.bind, &extra_names)?;
+        let service_accounts = ServiceAccountTokens::load_or_create(&pki_dir, &config.service_account_issuer)?;
+        let (acceptor, certificates) = tls_acceptor(&pki)?;
 
         let requested = SocketAddr::new(config.bind, config.port);
         let listener = TcpListener::bind(requested).await.map_err(|source| ServerError::Bind {
@@ -119,12 +131,17 @@ impl Server {
         for info in catalog.all() {
             caches.get(&info);
         }
+        let authorizer = Arc::new(Authorizer::default());
+        authorizer.follow(caches.clone(), POLICY_WAIT).await;
+        let authenticator = Arc::new(Authenticator::new(tokens, Arc::new(service_accounts), caches.clone()));
         let state = AppState {
             store: store.clone(),
             server_address: format!("{host}:{}", addr.port()),
             metrics,
             catalog,
             caches: caches.clone(),
+            authenticator,
+            authorizer,
         };
         let backends = store
             .backends()
@@ -132,7 +149,8 @@ impl Server {
             .collect();
         let compactors = compactor::spawn(backends, config.compaction_interval);
         let task = tokio::spawn(async move {
-            serve(listener, acceptor, routes::router(state), shutdown_rx, store, caches).await;
+            let tls = Tls { acceptor, certificates };
+            serve(listener, tls, routes::router(state), shutdown_rx, store, caches).await;
             for compactor in compactors {
                 compactor.abort();
             }
@@ -163,7 +181,13 @@ impl Server {
     }
 }
 
-fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, ServerError> {
+/// The TLS side of the listener: the handshake, and who a client certificate names.
+struct Tls {
+    acceptor: TlsAcceptor,
+    certificates: Arc<CertificateCheck>,
+}
+
+fn tls_acceptor(pki: &Pki) -> Result<(TlsAcceptor, Arc<CertificateCheck>), ServerError> {
     let tls = |e: &dyn std::fmt::Display| ServerError::Tls(e.to_string());
     let certs = CertificateDer::pem_slice_iter(pki.serving_cert.as_bytes())
         .collect::<Result<Vec<_>, _>>()
@@ -174,25 +198,26 @@ fn tls_acceptor(pki: &Pki) -> Result<TlsAcceptor, ServerError> {
         roots.add(ca.map_err(|e| tls(&e))?).map_err(|e| tls(&e))?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    // Client certificates are verified against the cluster CA when presented; requests
-    // without one are allowed through TLS (tokens authenticate them at the HTTP layer).
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+    // Client certificates are verified against the cluster CA after the handshake, so a
+    // bad one gets a 401; requests without one go on to token authentication.
+    let ca = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .allow_unauthenticated()
         .build()
         .map_err(|e| tls(&e))?;
+    let certificates = Arc::new(CertificateCheck::new(ca));
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| tls(&e))?
-        .with_client_cert_verifier(verifier)
+        .with_client_cert_verifier(certificates.clone())
         .with_single_cert(certs, key)
         .map_err(|e| tls(&e))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok((TlsAcceptor::from(Arc::new(config)), certificates))
 }
 
 async fn serve(
     listener: TcpListener,
-    acceptor: TlsAcceptor,
+    tls: Tls,
     app: axum::Router,
     mut shutdown: oneshot::Receiver<()>,
     store: Arc<StoreRouter>,
@@ -220,7 +245,8 @@ async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
+        let acceptor = tls.acceptor.clone();
+        let certificates = tls.certificates.clone();
         let app = app.clone();
         let builder = builder.clone();
         let watcher = graceful.watcher();
@@ -236,11 +262,7 @@ async fn serve(
                     return;
                 }
             };
-            // The handshake verified any client certificate against the cluster CA.
-            let caller = match tls.get_ref().1.peer_certificates() {
-                Some([leaf, ..]) => Peer::from_certificate(leaf),
-                _ => Peer::Anonymous,
-            };
+            let caller = certificates.peer(tls.get_ref().1.peer_certificates());
             let service = TowerToHyperService::new(tower::util::MapRequest::new(
                 app,
                 move |mut request: axum::http::Request<hyper::body::Incoming>| {

@@ -11,6 +11,19 @@ use anyhow::{Context, Result, bail};
 /// The line `myriad server` prints once it serves.
 const LISTENING: &str = "Myriad API server listening on ";
 
+/// What a raw request authenticates with.
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    /// The admin client certificate (`system:masters`).
+    Admin,
+    /// Nothing.
+    Anonymous,
+    /// `Authorization: Bearer <token>`.
+    Token(String),
+    /// A client certificate and key (PEM files).
+    Certificate { cert: PathBuf, key: PathBuf },
+}
+
 /// A running `myriad server`; SIGKILLed on drop unless stopped.
 pub struct MyriadServer {
     child: Option<Child>,
@@ -139,6 +152,25 @@ impl MyriadServer {
         body: &[u8],
         authenticated: bool,
     ) -> Result<(u16, String)> {
+        let credentials = if authenticated {
+            Credentials::Admin
+        } else {
+            Credentials::Anonymous
+        };
+        self.curl_as(&credentials, method, path, content_type, body, &[])
+    }
+
+    /// An HTTPS request with `curl` with the given credentials and extra headers
+    /// (`Name: value`): returns the status code and body.
+    pub fn curl_as(
+        &self,
+        credentials: &Credentials,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+        headers: &[&str],
+    ) -> Result<(u16, String)> {
         let pki = self.data_dir.join("pki");
         let body_file = tempfile::NamedTempFile::new()?;
         std::fs::write(body_file.path(), body)?;
@@ -148,12 +180,24 @@ impl MyriadServer {
             .arg("--cacert")
             .arg(pki.join("ca.crt"))
             .args(["-H", &format!("Content-Type: {content_type}")]);
-        if authenticated {
-            command
-                .arg("--cert")
-                .arg(pki.join("admin.crt"))
-                .arg("--key")
-                .arg(pki.join("admin.key"));
+        for header in headers {
+            command.args(["-H", header]);
+        }
+        match credentials {
+            Credentials::Admin => {
+                command
+                    .arg("--cert")
+                    .arg(pki.join("admin.crt"))
+                    .arg("--key")
+                    .arg(pki.join("admin.key"));
+            }
+            Credentials::Certificate { cert, key } => {
+                command.arg("--cert").arg(cert).arg("--key").arg(key);
+            }
+            Credentials::Token(token) => {
+                command.args(["-H", &format!("Authorization: Bearer {token}")]);
+            }
+            Credentials::Anonymous => {}
         }
         if !body.is_empty() {
             command
@@ -185,6 +229,18 @@ impl MyriadServer {
             .stderr(Stdio::null())
             .spawn()
             .context("running curl")
+    }
+
+    /// Writes a kubeconfig at `path` that authenticates with `token` (for kubectl as
+    /// another user).
+    pub fn token_kubeconfig(&self, path: &Path, token: &str) -> Result<()> {
+        let ca = self.data_dir.join("pki").join("ca.crt");
+        let config = format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: myriad\n  cluster:\n    server: {}\n    certificate-authority: {}\nusers:\n- name: user\n  user:\n    token: {token}\ncontexts:\n- name: user\n  context:\n    cluster: myriad\n    user: user\ncurrent-context: user\n",
+            self.url,
+            ca.display()
+        );
+        std::fs::write(path, config).with_context(|| format!("writing {}", path.display()))
     }
 
     /// Runs `kubectl --kubeconfig … ARGS`.

@@ -63,6 +63,13 @@ struct CommonArgs {
     /// Seconds between BOOKMARK events on watches that allow them.
     #[arg(long, default_value_t = CacheConfig::default().bookmark_interval.as_secs_f64())]
     watch_bookmark_interval_secs: f64,
+    /// Static bearer tokens, one `token,user,uid,"group1,group2"` per line
+    /// (kube-apiserver's `--token-auth-file`).
+    #[arg(long)]
+    token_auth_file: Option<PathBuf>,
+    /// Issuer (`iss`) of ServiceAccount tokens; also the audience the API accepts.
+    #[arg(long, default_value = myriad_apiserver::authn::DEFAULT_ISSUER)]
+    service_account_issuer: String,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -74,6 +81,8 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         store_config: common.store_config,
         compaction_interval: Duration::from_secs(common.compaction_interval_secs.max(1)),
         store_cache_bytes: common.store_cache_mib.max(1) << 20,
+        token_auth_file: common.token_auth_file,
+        service_account_issuer: common.service_account_issuer,
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,

@@ -131,6 +131,31 @@ impl Cacher {
         Arc::new(Cacher { shared, task })
     }
 
+    /// Every object's JSON, or `None` while the cache is not ready.
+    pub fn objects(&self) -> Option<Vec<Bytes>> {
+        let inner = self.shared.inner.read();
+        self.shared
+            .progress
+            .borrow()
+            .ready
+            .then(|| inner.state.objects.values().map(|o| o.json.clone()).collect())
+    }
+
+    /// The object at `key`, or `None` while the cache is not ready.
+    pub fn object(&self, key: &str) -> Option<Option<Bytes>> {
+        let inner = self.shared.inner.read();
+        self.shared
+            .progress
+            .borrow()
+            .ready
+            .then(|| inner.state.objects.get(key).map(|o| o.json.clone()))
+    }
+
+    /// Follows the cache's progress (readiness, revision, last change).
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.shared.progress.subscribe()
+    }
+
     /// Serves a LIST from the cache; `Ok(None)` when the store must answer it (a
     /// revision the cache no longer holds, a consistent read the cache could not catch
     /// up with in time, or a cheap paged read while the cache starts).
@@ -403,7 +428,11 @@ impl Shared {
             self.metrics.size(inner.state.objects.len(), inner.state.bytes);
             self.metrics.watchers(0);
         }
-        self.progress.send_replace(Progress { ready: true, revision });
+        self.progress.send_replace(Progress {
+            ready: true,
+            revision,
+            changed: revision,
+        });
         self.metrics.initialized(revision);
         tracing::debug!(resource = %self.resource, revision, "watch cache ready");
         let options = WatchOptions::prefix(self.shape.prefix.clone())
@@ -497,7 +526,13 @@ impl Shared {
         }
         let revision = state.revision;
         drop(inner);
-        self.progress.send_modify(|p| p.revision = revision);
+        let changed = !batch.events.is_empty();
+        self.progress.send_modify(|p| {
+            p.revision = revision;
+            if changed {
+                p.changed = revision;
+            }
+        });
         self.metrics.revision(revision);
     }
 }

@@ -34,7 +34,21 @@ pub struct Progress {
     pub ready: bool,
     /// Every change up to this revision is applied.
     pub revision: Revision,
+    /// Revision of the last change to the objects (or of the last full list): moves
+    /// only when objects do, for followers that rebuild on change.
+    pub changed: Revision,
 }
+
+/// Resources the server follows in full for its own decisions (authorization): cached
+/// whatever `--watch-cache-sizes` says.
+const FOLLOWED: &[(&str, &str)] = &[
+    ("rbac.authorization.k8s.io", "roles"),
+    ("rbac.authorization.k8s.io", "rolebindings"),
+    ("rbac.authorization.k8s.io", "clusterroles"),
+    ("rbac.authorization.k8s.io", "clusterrolebindings"),
+];
+/// History kept for a followed resource configured as uncached.
+const FOLLOWED_MIN_SIZE: usize = 100;
 
 /// Watch cache settings (`myriad server --watch-cache-sizes …`).
 #[derive(Clone, Debug)]
@@ -84,7 +98,12 @@ impl CacheConfig {
         } else {
             format!("{}.{}", info.resource, info.group)
         };
-        self.sizes.get(&name).copied().unwrap_or(self.default_size)
+        let size = self.sizes.get(&name).copied().unwrap_or(self.default_size);
+        if FOLLOWED.contains(&(info.group, info.resource)) {
+            // The server itself reads these on every request: always cached.
+            return size.max(FOLLOWED_MIN_SIZE);
+        }
+        size
     }
 }
 
@@ -134,6 +153,36 @@ impl Caches {
                 })
             })
             .clone()
+    }
+
+    /// The objects of `info` as the cache holds them now (resourceVersion "0"
+    /// semantics), or `None` while its cacher is not ready or the resource is uncached:
+    /// for the server's own followers (authorization, token checks), which tolerate
+    /// the cache's lag as upstream's informers do.
+    pub fn objects(&self, info: &ResourceInfo) -> Option<Vec<Bytes>> {
+        self.get(info)?.objects()
+    }
+
+    /// One object as the cache holds it now (from the store when the resource is
+    /// uncached or its cache not ready); `None` when it does not exist.
+    pub async fn object(
+        &self,
+        info: &ResourceInfo,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Bytes>, ApiError> {
+        let key = info.storage_key(namespace, name);
+        if let Some(cached) = self.get(info).and_then(|cacher| cacher.object(&key)) {
+            return Ok(cached);
+        }
+        let store = self.store.store_for(key.as_bytes());
+        let found = store.get(key.as_bytes(), 0).await?;
+        Ok(found.kv.map(|kv| kv.value))
+    }
+
+    /// Follows a cacher's progress; `None` for an uncached resource.
+    pub fn progress(&self, info: &ResourceInfo) -> Option<tokio::sync::watch::Receiver<Progress>> {
+        Some(self.get(info)?.progress())
     }
 
     /// Stops the cacher of a prefix (its CRD is gone); watchers' streams end.

@@ -1,0 +1,158 @@
+//! `POST …/serviceaccounts/{name}/token` (`authentication.k8s.io/v1` TokenRequest, what
+//! `kubectl create token` sends): a signed token for the ServiceAccount, optionally bound
+//! to a Pod, Secret or Node so that it stops working when that object goes away.
+
+use myriad_api::field_error::FieldError;
+use serde_json::{Value, json};
+
+use crate::authn::{Binding, ObjectRef, ServiceAccountTokens};
+use crate::error::ApiError;
+use crate::objects;
+
+/// Lifetime when the request names none (upstream: one hour).
+const DEFAULT_EXPIRATION: i64 = 3600;
+/// Shortest lifetime allowed (upstream: ten minutes).
+const MIN_EXPIRATION: i64 = 600;
+/// Longest lifetime allowed (upstream: 2^32 seconds).
+const MAX_EXPIRATION: i64 = 1 << 32;
+
+/// A decoded request.
+pub struct TokenRequest {
+    body: Value,
+    audiences: Vec<String>,
+    expiration: i64,
+    /// The object to bind to: kind, name, and the uid the caller expects (may be "").
+    pub bound: Option<(String, String, String)>,
+}
+
+impl TokenRequest {
+    /// Decodes and validates the body (422 as upstream words it).
+    pub fn decode(body: &[u8]) -> Result<Self, ApiError> {
+        let body = objects::decode_body_of(body, "TokenRequest", &["authentication.k8s.io/v1"])?;
+        let spec = body.get("spec").cloned().unwrap_or_else(|| json!({}));
+        let audiences = spec
+            .get("audiences")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let expiration = spec
+            .get("expirationSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(DEFAULT_EXPIRATION);
+        let mut errors = Vec::new();
+        if expiration < MIN_EXPIRATION {
+            errors.push(FieldError::invalid(
+                "spec.expirationSeconds",
+                expiration,
+                "may not specify a duration less than 10 minutes",
+            ));
+        } else if expiration > MAX_EXPIRATION {
+            errors.push(FieldError::invalid(
+                "spec.expirationSeconds",
+                expiration,
+                "may not specify a duration larger than 2^32 seconds",
+            ));
+        }
+        let bound = spec.get("boundObjectRef").filter(|r| !r.is_null()).map(|r| {
+            let text = |field: &str| r.get(field).and_then(Value::as_str).unwrap_or_default().to_string();
+            (text("kind"), text("name"), text("uid"))
+        });
+        if let Some((kind, _, _)) = &bound
+            && !matches!(kind.as_str(), "Pod" | "Secret" | "Node")
+        {
+            errors.push(FieldError::not_supported(
+                "spec.boundObjectRef.kind",
+                kind.as_str(),
+                &["Node", "Pod", "Secret"],
+            ));
+        }
+        if !errors.is_empty() {
+            // Upstream names no object here (the TokenRequest has no name of its own).
+            return Err(objects::invalid_kind(
+                "authentication.k8s.io",
+                "TokenRequest",
+                "",
+                &errors,
+            ));
+        }
+        Ok(TokenRequest {
+            body,
+            audiences,
+            expiration,
+            bound,
+        })
+    }
+
+    /// Signs the token for `account` (a stored ServiceAccount), bound to `bound_object`
+    /// (the stored object `bound` names) if any, and answers with the TokenRequest.
+    pub fn issue(
+        self,
+        tokens: &ServiceAccountTokens,
+        account: &Value,
+        bound_object: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        let meta = |object: &Value, field: &str| {
+            object
+                .pointer(&format!("/metadata/{field}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let reference = |object: &Value| ObjectRef {
+            name: meta(object, "name"),
+            uid: meta(object, "uid"),
+        };
+        let namespace = meta(account, "namespace");
+        let mut binding = Binding {
+            namespace: namespace.clone(),
+            serviceaccount: reference(account),
+            pod: None,
+            secret: None,
+            node: None,
+        };
+        if let (Some((kind, _, uid)), Some(object)) = (&self.bound, bound_object) {
+            let found = reference(object);
+            if !uid.is_empty() && *uid != found.uid {
+                return Err(ApiError::Conflict {
+                    group_resource: format!("{}s", kind.to_lowercase()),
+                    name: found.name,
+                    detail: format!(
+                        "the UID in the bound object reference ({uid}) does not match the UID in record. The object might have been deleted and then recreated"
+                    ),
+                });
+            }
+            match kind.as_str() {
+                "Pod" => binding.pod = Some(found),
+                "Secret" => binding.secret = Some(found),
+                _ => binding.node = Some(found),
+            }
+        }
+        let audiences = if self.audiences.is_empty() {
+            tokens.audiences().to_vec()
+        } else {
+            self.audiences
+        };
+        let lifetime = std::time::Duration::from_secs(self.expiration.unsigned_abs());
+        let (token, expiry) = tokens
+            .issue(binding, audiences.clone(), lifetime)
+            .map_err(|e| ApiError::Internal(format!("signing the token: {e}")))?;
+        let mut response = self.body;
+        response["kind"] = json!("TokenRequest");
+        response["apiVersion"] = json!("authentication.k8s.io/v1");
+        response["metadata"] = json!({
+            "name": meta(account, "name"),
+            "namespace": namespace,
+            "creationTimestamp": null,
+        });
+        let spec = response
+            .as_object_mut()
+            .map(|o| o.entry("spec").or_insert_with(|| json!({})));
+        if let Some(spec) = spec.filter(|s| s.is_object()) {
+            spec["audiences"] = json!(audiences);
+            spec["expirationSeconds"] = json!(self.expiration);
+        }
+        let expiry = objects::format_rfc3339(expiry);
+        response["status"] = json!({"token": token, "expirationTimestamp": expiry});
+        Ok(response)
+    }
+}
