@@ -379,6 +379,28 @@ pub static BUILTIN: &[ResourceInfo] = &[
         &["api-extensions"],
         &["status"],
     ),
+    resource(
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        "flowschemas",
+        "flowschema",
+        "FlowSchema",
+        false,
+        &[],
+        &[],
+        &["status"],
+    ),
+    resource(
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+        "prioritylevelconfigurations",
+        "prioritylevelconfiguration",
+        "PriorityLevelConfiguration",
+        false,
+        &[],
+        &[],
+        &["status"],
+    ),
     review(
         "authentication.k8s.io",
         "selfsubjectreviews",
@@ -472,6 +494,7 @@ mod tests {
                 "events.k8s.io",
                 "rbac.authorization.k8s.io",
                 "apiextensions.k8s.io",
+                "flowcontrol.apiserver.k8s.io",
                 "authentication.k8s.io",
                 "authorization.k8s.io"
             ]

@@ -33,6 +33,9 @@ pub struct ServerConfig {
     pub token_auth_file: Option<PathBuf>,
     /// `iss` of ServiceAccount tokens, and the audience the API server accepts.
     pub service_account_issuer: String,
+    /// Seats shared by the priority levels (kube-apiserver: `--max-requests-inflight`
+    /// + `--max-mutating-requests-inflight`, 400 + 200).
+    pub max_seats: usize,
 }
 
 impl ServerConfig {
@@ -48,6 +51,7 @@ impl ServerConfig {
             store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
             token_auth_file: None,
             service_account_issuer: crate::authn::DEFAULT_ISSUER.to_string(),
+            max_seats: 600,
         }
     }
 

@@ -1,16 +1,20 @@
 //! What every request passes before a handler sees it, in kube-apiserver's order:
-//! authentication (who), impersonation (acting as whom), authorization (may they).
-//! The identity is left on the request as an `Arc<UserInfo>` extension.
+//! authentication (who), impersonation (acting as whom), priority and fairness (when),
+//! authorization (may they). The identity is left on the request as an
+//! `Arc<UserInfo>` extension.
 
 use std::sync::{Arc, LazyLock};
+use std::time::Instant;
 
 use axum::extract::{Query, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::authn::{Authenticated, Peer, UserInfo};
 use crate::authz::Attributes;
 use crate::error::ApiError;
+use crate::flowcontrol::Refusal;
 use crate::handlers::{AppState, Params};
 use crate::{impersonation, request_info};
 
@@ -42,12 +46,103 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     next.run(request).await
 }
 
+/// Upstream's response headers naming the FlowSchema and priority level (by uid).
+const FLOW_SCHEMA_UID: HeaderName = HeaderName::from_static("x-kubernetes-pf-flowschema-uid");
+const PRIORITY_LEVEL_UID: HeaderName = HeaderName::from_static("x-kubernetes-pf-prioritylevel-uid");
+/// Objects a seat's worth of LIST covers, and the most seats one request takes
+/// (upstream's list work estimator).
+const OBJECTS_PER_SEAT: usize = 100;
+const MAX_SEATS: usize = 10;
+
+/// Waits for the request's seats in its priority level; refuses it with 429 when its
+/// queue is full, its level does not queue, or it waited too long.
+pub async fn flow_control(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(user) = request.extensions().get::<Arc<UserInfo>>().cloned() else {
+        return ApiError::Unauthorized.into_response();
+    };
+    let attributes = attributes_of(&request);
+    let seats = seats_of(&state, &request, &attributes);
+    let started = Instant::now();
+    let admitted = state.flowcontrol.admit(&user, &attributes, seats).await;
+    let admission = match admitted {
+        Ok(admission) => admission,
+        Err(refusal) => {
+            state
+                .metrics
+                .flow_rejected(&refusal.level, &refusal.schema, refusal.reason.as_str());
+            return too_many_requests(&refusal);
+        }
+    };
+    state
+        .metrics
+        .flow_dispatched(&admission.level, &admission.schema, started.elapsed());
+    request.extensions_mut().insert(attributes);
+    let mut response = next.run(request).await;
+    // Seats are held until the response starts: a watch's stream runs outside them.
+    drop(admission.seats);
+    set_uid_headers(&mut response, &admission.schema_uid, &admission.level_uid);
+    response
+}
+
+/// Updates the priority levels' load gauges (at scrape time).
+pub fn record_load(state: &AppState) {
+    for (level, seats, waiting) in state.flowcontrol.load() {
+        state.metrics.flow_load(&level, seats, waiting);
+    }
+}
+
+fn set_uid_headers(response: &mut Response, schema_uid: &str, level_uid: &str) {
+    for (name, value) in [(FLOW_SCHEMA_UID, schema_uid), (PRIORITY_LEVEL_UID, level_uid)] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+}
+
+/// Upstream's refusal: plain text, `Retry-After`, and the classification headers.
+fn too_many_requests(refusal: &Refusal) -> Response {
+    tracing::debug!(level = %refusal.level, schema = %refusal.schema, reason = refusal.reason.as_str(), "request refused");
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::RETRY_AFTER, "1"),
+        ],
+        "Too many requests, please try again later.\n",
+    )
+        .into_response();
+    set_uid_headers(&mut response, &refusal.schema_uid, &refusal.level_uid);
+    response
+}
+
+/// Seats a request takes: a LIST of many objects takes one per hundred it may return
+/// (at most ten), anything else one.
+fn seats_of(state: &AppState, request: &Request, attributes: &Attributes) -> usize {
+    if attributes.verb != "list" || !attributes.name.is_empty() {
+        return 1;
+    }
+    let params: Params = Query::try_from_uri(request.uri()).map(|q| q.0).unwrap_or_default();
+    let watch = params.get("watch").is_some_and(|v| v == "true" || v == "1");
+    let Some(info) = request_info::parse(request.method(), request.uri().path(), watch)
+        .and_then(|i| state.catalog.lookup(&i.group, &i.version, &i.resource))
+    else {
+        return 1;
+    };
+    let count = state.caches.count(&info).unwrap_or(0);
+    let limit = params.get("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(0);
+    let objects = if limit > 0 { limit.min(count) } else { count };
+    objects.div_ceil(OBJECTS_PER_SEAT).clamp(1, MAX_SEATS)
+}
+
 /// Refuses (403) what the caller may not do.
 pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(user) = request.extensions().get::<Arc<UserInfo>>().cloned() else {
         return ApiError::Unauthorized.into_response();
     };
-    let attributes = attributes_of(&request);
+    let attributes = match request.extensions().get::<Attributes>() {
+        Some(attributes) => attributes.clone(),
+        None => attributes_of(&request),
+    };
     let decision = state.authorizer.authorize(&user, &attributes);
     if !decision.allowed {
         return attributes.forbidden(&user, &decision.reason).into_response();

@@ -39,6 +39,7 @@ pub struct AppState {
     pub caches: Arc<crate::cache::Caches>,
     pub authenticator: Arc<Authenticator>,
     pub authorizer: Arc<Authorizer>,
+    pub flowcontrol: Arc<crate::flowcontrol::FlowControl>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.

@@ -59,6 +59,72 @@ struct ListLabels {
     index: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FlowLabels {
+    priority_level: String,
+    flow_schema: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RejectLabels {
+    priority_level: String,
+    flow_schema: String,
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LevelLabel {
+    priority_level: String,
+}
+
+/// Priority and fairness metric families (upstream's names).
+struct FlowFamilies {
+    dispatched: Family<FlowLabels, Counter>,
+    rejected: Family<RejectLabels, Counter>,
+    wait_seconds: Family<FlowLabels, Histogram, fn() -> Histogram>,
+    inqueue: Family<LevelLabel, Gauge>,
+    executing_seats: Family<LevelLabel, Gauge>,
+}
+
+impl FlowFamilies {
+    fn register(registry: &mut Registry) -> Self {
+        let families = FlowFamilies {
+            dispatched: Family::default(),
+            rejected: Family::default(),
+            wait_seconds: Family::new_with_constructor(latency_histogram),
+            inqueue: Family::default(),
+            executing_seats: Family::default(),
+        };
+        let f = &families;
+        registry.register(
+            "apiserver_flowcontrol_dispatched_requests",
+            "Requests admitted by priority and fairness",
+            f.dispatched.clone(),
+        );
+        registry.register(
+            "apiserver_flowcontrol_rejected_requests",
+            "Requests refused by priority and fairness (429), by reason",
+            f.rejected.clone(),
+        );
+        registry.register(
+            "apiserver_flowcontrol_request_wait_duration_seconds",
+            "Time requests waited for seats",
+            f.wait_seconds.clone(),
+        );
+        registry.register(
+            "apiserver_flowcontrol_current_inqueue_requests",
+            "Requests waiting in a priority level's queues",
+            f.inqueue.clone(),
+        );
+        registry.register(
+            "apiserver_flowcontrol_current_executing_seats",
+            "Seats in use in a priority level",
+            f.executing_seats.clone(),
+        );
+        families
+    }
+}
+
 type ByResource<M> = Family<ResourceLabel, M>;
 type HistogramByResource = Family<ResourceLabel, Histogram, fn() -> Histogram>;
 
@@ -254,6 +320,7 @@ pub struct Metrics {
     inflight: Gauge<i64, AtomicI64>,
     store_seconds: Family<StoreLabels, Histogram, fn() -> Histogram>,
     cache: CacheFamilies,
+    flow: FlowFamilies,
 }
 
 impl Default for Metrics {
@@ -286,7 +353,9 @@ impl Default for Metrics {
             store_seconds.clone(),
         );
         let cache = CacheFamilies::register(&mut registry);
+        let flow = FlowFamilies::register(&mut registry);
         Metrics {
+            flow,
             registry,
             requests,
             request_seconds,
@@ -314,6 +383,38 @@ impl Metrics {
             backend: name.to_string(),
             metrics: self.clone(),
         })
+    }
+
+    /// A request admitted by priority and fairness after `waited`.
+    pub fn flow_dispatched(&self, level: &str, schema: &str, waited: std::time::Duration) {
+        let labels = FlowLabels {
+            priority_level: level.to_string(),
+            flow_schema: schema.to_string(),
+        };
+        self.flow.dispatched.get_or_create(&labels).inc();
+        self.flow
+            .wait_seconds
+            .get_or_create(&labels)
+            .observe(waited.as_secs_f64());
+    }
+
+    /// A request refused by priority and fairness.
+    pub fn flow_rejected(&self, level: &str, schema: &str, reason: &str) {
+        let labels = RejectLabels {
+            priority_level: level.to_string(),
+            flow_schema: schema.to_string(),
+            reason: reason.to_string(),
+        };
+        self.flow.rejected.get_or_create(&labels).inc();
+    }
+
+    /// A priority level's seats in use and requests waiting.
+    pub fn flow_load(&self, level: &str, seats: usize, waiting: usize) {
+        let label = LevelLabel {
+            priority_level: level.to_string(),
+        };
+        self.flow.executing_seats.get_or_create(&label).set(seats as i64);
+        self.flow.inqueue.get_or_create(&label).set(waiting as i64);
     }
 
     /// The watch cache metrics of one resource (`pods`, `deployments.apps`).

@@ -35,9 +35,13 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v3", get(openapi::root))
         .route("/openapi/v3/api/v1", get(openapi::core))
         .route("/openapi/v3/apis/{group}/{version}", get(openapi::group_version))
-        .route("/metrics", get(metrics::serve).with_state(state.metrics.clone()))
+        .route("/metrics", get(serve_metrics))
         .fallback(dispatch)
         .layer(axum::middleware::from_fn_with_state(state.clone(), filters::authorize))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            filters::flow_control,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             filters::authenticate,
@@ -115,6 +119,12 @@ fn go_arch() -> &'static str {
         "aarch64" => "arm64",
         other => other,
     }
+}
+
+/// `/metrics`, with the gauges sampled at scrape time brought up to date.
+async fn serve_metrics(State(state): State<AppState>) -> Response {
+    filters::record_load(&state);
+    metrics::serve(State(state.metrics.clone())).await
 }
 
 async fn ok() -> &'static str {

@@ -24,12 +24,14 @@ use crate::authz::{self, Authorizer};
 use crate::cache::Caches;
 use crate::catalog::Catalog;
 use crate::config::ServerConfig;
+use crate::flowcontrol::{self, FlowControl};
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
 use crate::{compactor, crd, deletion, kubeconfig, routes};
 
-/// How long the server waits at start for the RBAC policy to load.
+/// How long the server waits at start for the RBAC policy and the flow control
+/// configuration to load.
 const POLICY_WAIT: Duration = Duration::from_secs(10);
 /// How long in-flight requests may run after shutdown starts.
 const GRACE: Duration = Duration::from_secs(10);
@@ -93,6 +95,9 @@ impl Server {
         authz::ensure_bootstrap_policy(&store)
             .await
             .map_err(|e| ServerError::Bootstrap(format!("RBAC bootstrap policy: {}", e.status()["message"])))?;
+        flowcontrol::ensure_defaults(&store)
+            .await
+            .map_err(|e| ServerError::Bootstrap(format!("flow control defaults: {}", e.status()["message"])))?;
         let tokens = match &config.token_auth_file {
             Some(path) => TokenFile::read(path).map_err(|e| ServerError::Bootstrap(e.to_string()))?,
             None => TokenFile::default(),
@@ -133,6 +138,8 @@ impl Server {
         }
         let authorizer = Arc::new(Authorizer::default());
         authorizer.follow(caches.clone(), POLICY_WAIT).await;
+        let flowcontrol = FlowControl::new(config.max_seats);
+        flowcontrol.follow(caches.clone(), POLICY_WAIT).await;
         let authenticator = Arc::new(Authenticator::new(tokens, Arc::new(service_accounts), caches.clone()));
         let state = AppState {
             store: store.clone(),
@@ -142,6 +149,7 @@ impl Server {
             caches: caches.clone(),
             authenticator,
             authorizer,
+            flowcontrol,
         };
         let backends = store
             .backends()

@@ -24,6 +24,22 @@ pub enum Credentials {
     Certificate { cert: PathBuf, key: PathBuf },
 }
 
+/// A response as curl saw it.
+#[derive(Clone, Debug)]
+pub struct CurlResponse {
+    pub code: u16,
+    /// Header names lowercased, in order.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl CurlResponse {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
 /// A running `myriad server`; SIGKILLed on drop unless stopped.
 pub struct MyriadServer {
     child: Option<Child>,
@@ -157,12 +173,13 @@ impl MyriadServer {
         } else {
             Credentials::Anonymous
         };
-        self.curl_as(&credentials, method, path, content_type, body, &[])
+        let response = self.curl_full(&credentials, method, path, content_type, body, &[])?;
+        Ok((response.code, response.body))
     }
 
     /// An HTTPS request with `curl` with the given credentials and extra headers
-    /// (`Name: value`): returns the status code and body.
-    pub fn curl_as(
+    /// (`Name: value`): the status code, headers and body.
+    pub fn curl_full(
         &self,
         credentials: &Credentials,
         method: &str,
@@ -170,13 +187,16 @@ impl MyriadServer {
         content_type: &str,
         body: &[u8],
         headers: &[&str],
-    ) -> Result<(u16, String)> {
+    ) -> Result<CurlResponse> {
         let pki = self.data_dir.join("pki");
+        let header_file = tempfile::NamedTempFile::new()?;
         let body_file = tempfile::NamedTempFile::new()?;
         std::fs::write(body_file.path(), body)?;
         let mut command = Command::new("curl");
         command
             .args(["-sS", "--http1.1", "-o", "-", "-w", "\n%{http_code}", "-X", method])
+            .arg("-D")
+            .arg(header_file.path())
             .arg("--cacert")
             .arg(pki.join("ca.crt"))
             .args(["-H", &format!("Content-Type: {content_type}")]);
@@ -210,7 +230,16 @@ impl MyriadServer {
             .context("running curl")?;
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let (body, code) = text.rsplit_once('\n').context("no status code from curl")?;
-        Ok((code.trim().parse().context("status code")?, body.to_string()))
+        let headers = std::fs::read_to_string(header_file.path())?
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+            .collect();
+        Ok(CurlResponse {
+            code: code.trim().parse().context("status code")?,
+            headers,
+            body: body.to_string(),
+        })
     }
 
     /// Starts a streaming `curl` GET of `path` as the admin (for watches), its stdout
@@ -241,6 +270,16 @@ impl MyriadServer {
             ca.display()
         );
         std::fs::write(path, config).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Runs `kubectl --kubeconfig … ARGS`, which must succeed; returns its trimmed
+    /// stdout.
+    pub fn kubectl_ok(&self, args: &[&str]) -> Result<String> {
+        let output = self.kubectl(args)?;
+        if !output.status.success() {
+            bail!("kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
     /// Runs `kubectl --kubeconfig … ARGS`.

@@ -70,6 +70,12 @@ struct CommonArgs {
     /// Issuer (`iss`) of ServiceAccount tokens; also the audience the API accepts.
     #[arg(long, default_value = myriad_apiserver::authn::DEFAULT_ISSUER)]
     service_account_issuer: String,
+    /// Seats for non-mutating requests; with `--max-mutating-requests-inflight`, the
+    /// seats priority levels share (kube-apiserver's flags and defaults).
+    #[arg(long, default_value_t = 400)]
+    max_requests_inflight: usize,
+    #[arg(long, default_value_t = 200)]
+    max_mutating_requests_inflight: usize,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -83,6 +89,7 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         store_cache_bytes: common.store_cache_mib.max(1) << 20,
         token_auth_file: common.token_auth_file,
         service_account_issuer: common.service_account_issuer,
+        max_seats: (common.max_requests_inflight + common.max_mutating_requests_inflight).max(1),
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,

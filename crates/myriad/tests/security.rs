@@ -47,9 +47,9 @@ fn request(
     } else {
         body.to_string().into_bytes()
     };
-    let (code, text) = server.curl_as(who, method, path, JSON, &body, headers)?;
-    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Ok((code, value))
+    let response = server.curl_full(who, method, path, JSON, &body, headers)?;
+    let value = serde_json::from_str(&response.body).unwrap_or(Value::String(response.body));
+    Ok((response.code, value))
 }
 
 /// Who the server takes `who` for (`SelfSubjectReview`).
@@ -80,16 +80,6 @@ fn eventually(what: &str, mut check: impl FnMut() -> Result<bool>) -> Result<()>
         std::thread::sleep(Duration::from_millis(50));
     }
     bail!("{what}: not within 10 s")
-}
-
-fn kubectl_ok(server: &MyriadServer, args: &[&str]) -> Result<String> {
-    let output = server.kubectl(args)?;
-    ensure!(
-        output.status.success(),
-        "kubectl {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 /// A client certificate for `cn` / `org` signed by `issuer`, valid from `from` to
@@ -177,8 +167,8 @@ fn every_way_in_is_accepted_or_refused() -> Result<()> {
     ensure_unauthorized(get(&server, &stranger, "/api/v1/namespaces")?)?;
 
     // ServiceAccount tokens, from `kubectl create token`.
-    kubectl_ok(&server, &["create", "serviceaccount", "builder"])?;
-    let builder = kubectl_ok(&server, &["create", "token", "builder"])?;
+    server.kubectl_ok(&["create", "serviceaccount", "builder"])?;
+    let builder = server.kubectl_ok(&["create", "token", "builder"])?;
     let (code, user) = whoami(&server, &token(&builder))?;
     ensure!(code == 201, "{code} {user}");
     ensure!(user["username"] == "system:serviceaccount:default:builder", "{user}");
@@ -205,37 +195,34 @@ fn every_way_in_is_accepted_or_refused() -> Result<()> {
     );
 
     // A token bound to a pod stops working with the pod.
-    kubectl_ok(&server, &["run", "web", "--image", "nginx", "--restart", "Never"])?;
-    let bound = kubectl_ok(
-        &server,
-        &[
-            "create",
-            "token",
-            "builder",
-            "--bound-object-kind",
-            "Pod",
-            "--bound-object-name",
-            "web",
-        ],
-    )?;
+    server.kubectl_ok(&["run", "web", "--image", "nginx", "--restart", "Never"])?;
+    let bound = server.kubectl_ok(&[
+        "create",
+        "token",
+        "builder",
+        "--bound-object-kind",
+        "Pod",
+        "--bound-object-name",
+        "web",
+    ])?;
     let (code, user) = whoami(&server, &token(&bound))?;
     ensure!(
         code == 201 && user["extra"]["authentication.kubernetes.io/pod-name"] == json!(["web"]),
         "{user}"
     );
-    kubectl_ok(&server, &["delete", "pod", "web", "--grace-period", "0", "--force"])?;
+    server.kubectl_ok(&["delete", "pod", "web", "--grace-period", "0", "--force"])?;
     eventually("the pod-bound token is refused", || {
         Ok(whoami(&server, &token(&bound))?.0 == 401)
     })?;
 
     // A token of a deleted ServiceAccount stops working, and stays refused when an
     // account of the same name is created again (another uid).
-    kubectl_ok(&server, &["delete", "serviceaccount", "builder"])?;
+    server.kubectl_ok(&["delete", "serviceaccount", "builder"])?;
     eventually("the deleted account's token is refused", || {
         Ok(whoami(&server, &token(&builder))?.0 == 401)
     })?;
-    kubectl_ok(&server, &["create", "serviceaccount", "builder"])?;
-    let fresh = kubectl_ok(&server, &["create", "token", "builder"])?;
+    server.kubectl_ok(&["create", "serviceaccount", "builder"])?;
+    let fresh = server.kubectl_ok(&["create", "token", "builder"])?;
     eventually("the new account's token works", || {
         Ok(whoami(&server, &token(&fresh))?.0 == 201)
     })?;
@@ -321,21 +308,18 @@ fn rbac_bindings_decide_and_kubectl_auth_can_i_agrees() -> Result<()> {
     ensure!(ok, "{error}");
 
     // edit in one namespace, through a RoleBinding made by kubectl.
-    kubectl_ok(&server, &["create", "namespace", "team"])?;
-    kubectl_ok(
-        &server,
-        &[
-            "create",
-            "rolebinding",
-            "alice-edit",
-            "--clusterrole",
-            "edit",
-            "--user",
-            "alice",
-            "-n",
-            "team",
-        ],
-    )?;
+    server.kubectl_ok(&["create", "namespace", "team"])?;
+    server.kubectl_ok(&[
+        "create",
+        "rolebinding",
+        "alice-edit",
+        "--clusterrole",
+        "edit",
+        "--user",
+        "alice",
+        "-n",
+        "team",
+    ])?;
     until_can_i(&alice, "create deployments -n team", true)?;
     ensure!(
         !can_i(&alice, "create deployments -n default")?,
@@ -355,26 +339,20 @@ fn rbac_bindings_decide_and_kubectl_auth_can_i_agrees() -> Result<()> {
     );
 
     // Group bindings: view for group dev, cluster-wide.
-    kubectl_ok(
-        &server,
-        &[
-            "create",
-            "clusterrolebinding",
-            "dev-view",
-            "--clusterrole",
-            "view",
-            "--group",
-            "dev",
-        ],
-    )?;
+    server.kubectl_ok(&[
+        "create",
+        "clusterrolebinding",
+        "dev-view",
+        "--clusterrole",
+        "view",
+        "--group",
+        "dev",
+    ])?;
     until_can_i(&alice, "list pods -A", true)?;
     ensure!(!can_i(&alice, "get secrets -n default")?, "view grants no secrets");
 
     // The admin asks about others: impersonation (kubectl --as) and SubjectAccessReview.
-    let out = kubectl_ok(
-        &server,
-        &["auth", "can-i", "list", "secrets", "-n", "team", "--as", "alice"],
-    )?;
+    let out = server.kubectl_ok(&["auth", "can-i", "list", "secrets", "-n", "team", "--as", "alice"])?;
     ensure!(out == "yes", "{out}");
     let out = server.kubectl(&["auth", "can-i", "list", "secrets", "-n", "default", "--as", "alice"])?;
     ensure!(String::from_utf8_lossy(&out.stdout).trim() == "no", "{out:?}");
@@ -410,24 +388,21 @@ fn rbac_bindings_decide_and_kubectl_auth_can_i_agrees() -> Result<()> {
         "{body}"
     );
     // Removing the binding takes the permission away.
-    kubectl_ok(&server, &["delete", "rolebinding", "alice-edit", "-n", "team"])?;
+    server.kubectl_ok(&["delete", "rolebinding", "alice-edit", "-n", "team"])?;
     until_can_i(&alice, "create configmaps -n team", false)?;
 
     // A namespace admin may hand out what they hold, and nothing more.
-    kubectl_ok(
-        &server,
-        &[
-            "create",
-            "rolebinding",
-            "alice-admin",
-            "--clusterrole",
-            "admin",
-            "--user",
-            "alice",
-            "-n",
-            "team",
-        ],
-    )?;
+    server.kubectl_ok(&[
+        "create",
+        "rolebinding",
+        "alice-admin",
+        "--clusterrole",
+        "admin",
+        "--user",
+        "alice",
+        "-n",
+        "team",
+    ])?;
     until_can_i(&alice, "create rolebindings -n team", true)?;
     let (ok, _, error) = kubectl_as(
         &alice,

@@ -62,6 +62,16 @@ impl UserInfo {
         }
     }
 
+    /// An authenticated user in `groups` (tests).
+    #[cfg(test)]
+    pub fn named(name: &str, groups: &[&str]) -> Self {
+        Self::new(
+            name.into(),
+            String::new(),
+            groups.iter().map(|g| g.to_string()).collect(),
+        )
+    }
+
     pub fn in_group(&self, group: &str) -> bool {
         self.groups.iter().any(|g| g == group)
     }

@@ -4,17 +4,15 @@
 //! "true"` gets back any default rule or subject it lost (nothing is removed); one an
 //! operator set to `"false"` is left alone.
 
-use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::Router as StoreRouter;
 use serde_json::Value;
 
+use crate::ensure::{self, Ensured, ensure_all};
 use crate::error::ApiError;
-use crate::objects::{self, decode_stored, encode};
+use crate::objects;
 
 const POLICY: &str = include_str!("bootstrap-policy.yaml");
 const AUTOUPDATE: &str = "rbac.authorization.kubernetes.io/autoupdate";
-/// How often a reconcile retries an update that lost a race.
-const ATTEMPTS: usize = 5;
 
 /// The default objects.
 pub fn default_objects() -> Result<Vec<Value>, ApiError> {
@@ -25,55 +23,16 @@ pub fn default_objects() -> Result<Vec<Value>, ApiError> {
 
 /// Creates or reconciles every default object.
 pub async fn ensure_bootstrap_policy(store: &StoreRouter) -> Result<(), ApiError> {
-    let mut created = 0;
-    for object in default_objects()? {
-        let kind = object["kind"].as_str().unwrap_or_default();
-        let resource = match kind {
-            "ClusterRole" => "clusterroles",
-            "ClusterRoleBinding" => "clusterrolebindings",
-            other => return Err(ApiError::Internal(format!("bootstrap policy: unexpected kind {other}"))),
-        };
-        let info = registry::lookup("rbac.authorization.k8s.io", "v1", resource)
-            .ok_or_else(|| ApiError::Internal(format!("no {resource} resource")))?;
-        if ensure(store, info, object).await? {
-            created += 1;
-        }
-    }
+    let outcomes = ensure_all(
+        store,
+        "rbac.authorization.k8s.io",
+        default_objects()?,
+        |current, default| ensure::annotation(current, AUTOUPDATE) != Some("false") && reconcile(current, default),
+    )
+    .await?;
+    let created = outcomes.iter().filter(|o| **o == Ensured::Created).count();
     tracing::info!(created, "RBAC bootstrap policy in place");
     Ok(())
-}
-
-/// Creates `default` or reconciles the stored object with it; true when created.
-async fn ensure(store: &StoreRouter, info: &ResourceInfo, mut default: Value) -> Result<bool, ApiError> {
-    let name = objects::name_of(&default).unwrap_or_default().to_string();
-    let key = info.storage_key(None, &name);
-    let backend = store.store_for(key.as_bytes());
-    for _ in 0..ATTEMPTS {
-        let Some(kv) = backend.get(key.as_bytes(), 0).await?.kv else {
-            objects::stamp_new(&mut default, info, None);
-            match backend.create(key.as_bytes(), &encode(&default, info)?).await? {
-                Ok(_) => return Ok(true),
-                Err(_) => continue,
-            }
-        };
-        let mut current = decode_stored(&kv)?;
-        let autoupdate = current.pointer(&format!("/metadata/annotations/{}", AUTOUPDATE.replace('/', "~1")));
-        if autoupdate.and_then(Value::as_str) == Some("false") || !reconcile(&mut current, &default) {
-            return Ok(false);
-        }
-        if backend
-            .update(key.as_bytes(), &encode(&current, info)?, kv.mod_revision)
-            .await?
-            .is_ok()
-        {
-            tracing::info!(resource = info.resource, %name, "restored default RBAC permissions");
-            return Ok(false);
-        }
-    }
-    Err(ApiError::Internal(format!(
-        "bootstrap policy: {} {name:?} kept changing",
-        info.resource
-    )))
 }
 
 /// Adds to `current` the rules, subjects, labels and annotations of `default` it lacks;
@@ -178,14 +137,7 @@ mod tests {
             "subjects": [{"kind": "User", "name": "nsadmin"}]});
         let policy = Policy::compile(&of_kind("ClusterRole"), &[], &cluster_bindings, &[ns_admin]);
 
-        let resource = |verb: &str, group: &str, resource: &str, namespace: &str| Attributes {
-            verb: verb.into(),
-            resource_request: true,
-            namespace: namespace.into(),
-            group: group.into(),
-            resource: resource.into(),
-            ..Attributes::default()
-        };
+        let resource = Attributes::resource;
         let path = |verb: &str, path: &str| Attributes {
             verb: verb.into(),
             path: path.into(),

@@ -68,6 +68,18 @@ impl Attributes {
         }
     }
 
+    /// A resource request by its parts (reviews, checks, tests).
+    pub fn resource(verb: &str, group: &str, resource: &str, namespace: &str) -> Self {
+        Attributes {
+            verb: verb.into(),
+            resource_request: true,
+            namespace: namespace.into(),
+            group: group.into(),
+            resource: resource.into(),
+            ..Attributes::default()
+        }
+    }
+
     /// The attributes of a request for anything that is not a resource.
     pub fn of_path(method: &Method, path: &str) -> Self {
         let verb = match *method {
@@ -157,9 +169,7 @@ impl Authorizer {
     /// Follows the RBAC objects in the watch cache, recompiling the policy whenever
     /// one changes. Returns once the first policy is in force (or after `wait`).
     pub async fn follow(self: &Arc<Self>, caches: Arc<Caches>, wait: std::time::Duration) {
-        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-        tokio::spawn(policy::follow(Arc::downgrade(self), caches, ready_tx));
-        if tokio::time::timeout(wait, ready_rx).await.is_err() {
+        if !policy::follow(Arc::downgrade(self), caches, wait).await {
             tracing::warn!("RBAC policy not loaded within {wait:?}; only system:masters is allowed until it is");
         }
     }

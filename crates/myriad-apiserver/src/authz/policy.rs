@@ -8,17 +8,17 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use myriad_api::labels::Selector;
 use myriad_api::registry::{self, ResourceInfo};
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 use super::rbac::{PolicyRule, RoleRef, Subject};
 use super::{Attributes, Authorizer, Decision};
 use crate::authn::UserInfo;
-use crate::cache::Caches;
+use crate::cache::{self, Caches};
 
 const GROUP: &str = "rbac.authorization.k8s.io";
 
@@ -290,50 +290,15 @@ fn resources() -> [&'static ResourceInfo; 4] {
 }
 
 /// Recompiles the policy whenever an RBAC object changes, while the authorizer lives.
-pub(super) async fn follow(authorizer: Weak<Authorizer>, caches: Arc<Caches>, ready: oneshot::Sender<()>) {
-    let infos = resources();
-    let Some(mut progress) = infos
-        .iter()
-        .map(|info| caches.progress(info))
-        .collect::<Option<Vec<_>>>()
-    else {
-        tracing::error!("the RBAC resources are not cached; only system:masters is allowed");
-        return;
-    };
-    let mut ready = Some(ready);
-    let mut compiled: Option<Vec<myriad_store::Revision>> = None;
-    loop {
-        let now: Vec<_> = progress.iter_mut().map(|p| *p.borrow_and_update()).collect();
-        let changed: Vec<myriad_store::Revision> = now.iter().map(|p| p.changed).collect();
-        if now.iter().all(|p| p.ready) && compiled.as_ref() != Some(&changed) {
-            let objects: Option<Vec<Vec<Value>>> = infos
-                .iter()
-                .map(|info| {
-                    let objects = caches.objects(info)?;
-                    Some(
-                        objects
-                            .iter()
-                            .filter_map(|json| serde_json::from_slice(json).ok())
-                            .collect(),
-                    )
-                })
-                .collect();
-            if let Some(objects) = objects {
-                let policy = Policy::compile(&objects[0], &objects[1], &objects[2], &objects[3]);
-                let Some(authorizer) = authorizer.upgrade() else { return };
-                authorizer.install(policy);
-                compiled = Some(changed);
-                if let Some(ready) = ready.take() {
-                    let _ = ready.send(());
-                }
-            }
-        }
-        let changes = progress.iter_mut().map(|p| Box::pin(p.changed()));
-        let (result, _, _) = futures::future::select_all(changes).await;
-        if result.is_err() || authorizer.strong_count() == 0 {
-            return;
-        }
-    }
+pub(super) async fn follow(authorizer: Weak<Authorizer>, caches: Arc<Caches>, wait: Duration) -> bool {
+    cache::follow(caches, resources().to_vec(), wait, move |objects| {
+        let Some(authorizer) = authorizer.upgrade() else {
+            return false;
+        };
+        authorizer.install(Policy::compile(&objects[0], &objects[1], &objects[2], &objects[3]));
+        true
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -342,21 +307,11 @@ mod tests {
     use serde_json::json;
 
     fn user(name: &str, groups: &[&str]) -> UserInfo {
-        UserInfo::new(
-            name.into(),
-            String::new(),
-            groups.iter().map(|g| g.to_string()).collect(),
-        )
+        UserInfo::named(name, groups)
     }
 
     fn pods(verb: &str, namespace: &str) -> Attributes {
-        Attributes {
-            verb: verb.into(),
-            resource_request: true,
-            namespace: namespace.into(),
-            resource: "pods".into(),
-            ..Attributes::default()
-        }
+        Attributes::resource(verb, "", "pods", namespace)
     }
 
     fn policy() -> Policy {

@@ -141,6 +141,11 @@ impl Cacher {
             .then(|| inner.state.objects.values().map(|o| o.json.clone()).collect())
     }
 
+    /// How many objects the cache holds.
+    pub fn object_count(&self) -> usize {
+        self.shared.inner.read().state.objects.len()
+    }
+
     /// The object at `key`, or `None` while the cache is not ready.
     pub fn object(&self, key: &str) -> Option<Option<Bytes>> {
         let inner = self.shared.inner.read();

@@ -5,6 +5,7 @@
 
 mod cacher;
 mod dispatch;
+mod follow;
 mod object;
 mod state;
 mod watcher;
@@ -22,6 +23,7 @@ use parking_lot::RwLock;
 use serde_json::{Value, json};
 
 pub use cacher::{Cacher, ListRequest, WatchRequest};
+pub use follow::follow;
 
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -39,13 +41,16 @@ pub struct Progress {
     pub changed: Revision,
 }
 
-/// Resources the server follows in full for its own decisions (authorization): cached
+/// Resources the server follows in full for its own decisions (authorization, flow
+/// control): cached
 /// whatever `--watch-cache-sizes` says.
 const FOLLOWED: &[(&str, &str)] = &[
     ("rbac.authorization.k8s.io", "roles"),
     ("rbac.authorization.k8s.io", "rolebindings"),
     ("rbac.authorization.k8s.io", "clusterroles"),
     ("rbac.authorization.k8s.io", "clusterrolebindings"),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+    ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
 ];
 /// History kept for a followed resource configured as uncached.
 const FOLLOWED_MIN_SIZE: usize = 100;
@@ -178,6 +183,11 @@ impl Caches {
         let store = self.store.store_for(key.as_bytes());
         let found = store.get(key.as_bytes(), 0).await?;
         Ok(found.kv.map(|kv| kv.value))
+    }
+
+    /// How many objects of `info` the cache holds; `None` when it is uncached.
+    pub fn count(&self, info: &ResourceInfo) -> Option<usize> {
+        Some(self.get(info)?.object_count())
     }
 
     /// Follows a cacher's progress; `None` for an uncached resource.
