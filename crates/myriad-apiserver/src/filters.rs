@@ -16,7 +16,7 @@ use crate::authz::Attributes;
 use crate::error::ApiError;
 use crate::flowcontrol::Refusal;
 use crate::handlers::{AppState, Params};
-use crate::{impersonation, request_info};
+use crate::{impersonation, request_info, user_agents};
 
 /// Paths anyone may read without credentials (RBAC's `system:public-info-viewer`
 /// still decides).
@@ -43,6 +43,35 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         Err(error) => return error.into_response(),
     };
     request.extensions_mut().insert(user);
+    next.run(request).await
+}
+
+/// Refuses (429) a request whose user agent is over its limit
+/// (`kube-system/myriad-user-agent-limits`); `system:masters` is never throttled.
+pub async fn throttle_user_agents(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let exempt = request
+        .extensions()
+        .get::<Arc<UserInfo>>()
+        .is_none_or(|user| user.in_group(crate::authz::MASTERS));
+    if !exempt {
+        let agent = request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if let Err((prefix, retry_after)) = state.user_agents.check(agent) {
+            state.metrics.user_agent_throttled(&prefix);
+            return ApiError::TooManyRequests {
+                message: format!(
+                    "the user agent {agent:?} is over its limit ({prefix:?} in {}/{}), please try again later",
+                    user_agents::NAMESPACE,
+                    user_agents::NAME
+                ),
+                retry_after,
+            }
+            .into_response();
+        }
+    }
     next.run(request).await
 }
 

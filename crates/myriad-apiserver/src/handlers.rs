@@ -40,6 +40,7 @@ pub struct AppState {
     pub authenticator: Arc<Authenticator>,
     pub authorizer: Arc<Authorizer>,
     pub flowcontrol: Arc<crate::flowcontrol::FlowControl>,
+    pub user_agents: Arc<crate::user_agents::UserAgentLimits>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.

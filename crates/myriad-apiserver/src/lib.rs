@@ -41,6 +41,7 @@ pub mod server;
 pub mod subresource;
 pub mod table;
 pub mod token_request;
+pub mod user_agents;
 pub mod watch;
 
 pub use config::ServerConfig;

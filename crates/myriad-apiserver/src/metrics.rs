@@ -73,6 +73,11 @@ struct RejectLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AgentLabel {
+    user_agent: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LevelLabel {
     priority_level: String,
 }
@@ -321,6 +326,7 @@ pub struct Metrics {
     store_seconds: Family<StoreLabels, Histogram, fn() -> Histogram>,
     cache: CacheFamilies,
     flow: FlowFamilies,
+    throttled: Family<AgentLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -354,7 +360,14 @@ impl Default for Metrics {
         );
         let cache = CacheFamilies::register(&mut registry);
         let flow = FlowFamilies::register(&mut registry);
+        let throttled = Family::<AgentLabel, Counter>::default();
+        registry.register(
+            "myriad_user_agent_throttled_requests",
+            "Requests refused by a per-user-agent limit, by the limit's user-agent prefix",
+            throttled.clone(),
+        );
         Metrics {
+            throttled,
             flow,
             registry,
             requests,
@@ -396,6 +409,14 @@ impl Metrics {
             .wait_seconds
             .get_or_create(&labels)
             .observe(waited.as_secs_f64());
+    }
+
+    /// A request refused by the per-user-agent limit of `prefix`.
+    pub fn user_agent_throttled(&self, prefix: &str) {
+        let label = AgentLabel {
+            user_agent: prefix.to_string(),
+        };
+        self.throttled.get_or_create(&label).inc();
     }
 
     /// A request refused by priority and fairness.

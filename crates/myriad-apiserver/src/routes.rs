@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            filters::throttle_user_agents,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             filters::authenticate,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -28,6 +28,7 @@ use crate::flowcontrol::{self, FlowControl};
 use crate::handlers::{self, AppState};
 use crate::metrics::Metrics;
 use crate::pki::{self, Pki, PkiError};
+use crate::user_agents::UserAgentLimits;
 use crate::{compactor, crd, deletion, kubeconfig, routes};
 
 /// How long the server waits at start for the RBAC policy and the flow control
@@ -140,6 +141,8 @@ impl Server {
         authorizer.follow(caches.clone(), POLICY_WAIT).await;
         let flowcontrol = FlowControl::new(config.max_seats);
         flowcontrol.follow(caches.clone(), POLICY_WAIT).await;
+        let user_agents = Arc::new(UserAgentLimits::default());
+        user_agents.follow(caches.clone());
         let authenticator = Arc::new(Authenticator::new(tokens, Arc::new(service_accounts), caches.clone()));
         let state = AppState {
             store: store.clone(),
@@ -150,6 +153,7 @@ impl Server {
             authenticator,
             authorizer,
             flowcontrol,
+            user_agents,
         };
         let backends = store
             .backends()

@@ -258,3 +258,81 @@ fn a_level_at_its_limit_refuses_its_own_requests_only() -> Result<()> {
     ensure!(server.stop()?, "server did not stop cleanly");
     Ok(())
 }
+
+#[test]
+fn a_user_agent_is_throttled_at_runtime_and_released() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let tokens = dir.path().join("tokens.csv");
+    std::fs::write(&tokens, "alice-token,alice,2\n")?;
+    let data = dir.path().join("data");
+    let server = MyriadServer::start_with(
+        bin(),
+        &data,
+        &["--token-auth-file", tokens.to_str().unwrap_or_default()],
+    )?;
+    server.kubectl_ok(&[
+        "create",
+        "clusterrolebinding",
+        "alice-view",
+        "--clusterrole",
+        "view",
+        "--user",
+        "alice",
+    ])?;
+    let buggy = ["User-Agent: buggy-agent/1.0 (linux)"];
+    let get_as = |who: &Credentials, headers: &[&str]| server.curl_full(who, "GET", FAST, JSON, b"", headers);
+    ensure!(get_as(&alice(), &buggy)?.code == 200);
+
+    // One request per 10 s, no burst beyond one: the second within the second is refused.
+    server.kubectl_ok(&[
+        "create",
+        "configmap",
+        "myriad-user-agent-limits",
+        "-n",
+        "kube-system",
+        "--from-literal=buggy-agent=0.1,1",
+    ])?;
+    let started = Instant::now();
+    let refused = loop {
+        let response = get_as(&alice(), &buggy)?;
+        if response.code == 429 {
+            break response;
+        }
+        ensure!(started.elapsed() < Duration::from_secs(10), "the limit never applied");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let status: Value = serde_json::from_str(&refused.body)?;
+    ensure!(status["reason"] == "TooManyRequests", "{status}");
+    ensure!(
+        status["message"].as_str().is_some_and(|m| m.contains("buggy-agent")),
+        "{status}"
+    );
+    ensure!(
+        refused
+            .header("retry-after")
+            .is_some_and(|s| s.parse::<u64>().is_ok_and(|s| s >= 1)),
+        "{:?}",
+        refused.headers
+    );
+    // Other user agents, and the admin, are not throttled.
+    ensure!(get_as(&alice(), &["User-Agent: kubectl/v1.32"])?.code == 200);
+    ensure!(get_as(&Credentials::Admin, &buggy)?.code == 200);
+    let metrics = get(&server, &Credentials::Admin, "/metrics")?.body;
+    ensure!(
+        metrics.contains("myriad_user_agent_throttled_requests_total{user_agent=\"buggy-agent\"}"),
+        "no throttling metric"
+    );
+
+    // Removing the limit releases the agent.
+    server.kubectl_ok(&["delete", "configmap", "myriad-user-agent-limits", "-n", "kube-system"])?;
+    let started = Instant::now();
+    while get_as(&alice(), &buggy)?.code != 200 {
+        ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "the limit was never lifted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ensure!(server.stop()?, "server did not stop cleanly");
+    Ok(())
+}
