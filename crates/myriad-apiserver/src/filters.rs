@@ -61,18 +61,30 @@ pub async fn throttle_user_agents(State(state): State<AppState>, request: Reques
             .unwrap_or("");
         if let Err((prefix, retry_after)) = state.user_agents.check(agent) {
             state.metrics.user_agent_throttled(&prefix);
-            return ApiError::TooManyRequests {
+            let refusal = ApiError::TooManyRequests {
                 message: format!(
                     "the user agent {agent:?} is over its limit ({prefix:?} in {}/{}), please try again later",
                     user_agents::NAMESPACE,
                     user_agents::NAME
                 ),
                 retry_after,
-            }
-            .into_response();
+            };
+            return refuse(request, refusal.into_response()).await;
         }
     }
     next.run(request).await
+}
+
+/// Answers a refused request after reading (a bounded part of) its body: an HTTP/2
+/// stream answered before its body is read is reset, and a client refused often
+/// enough would otherwise trip the connection's reset limit and lose every request on
+/// it, including those that were not refused.
+async fn refuse(request: Request, response: Response) -> Response {
+    const DRAIN_BYTES: usize = 1 << 20;
+    const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+    let body = axum::body::to_bytes(request.into_body(), DRAIN_BYTES);
+    let _ = tokio::time::timeout(DRAIN_TIME, body).await;
+    response
 }
 
 /// Upstream's response headers naming the FlowSchema and priority level (by uid).
@@ -99,18 +111,57 @@ pub async fn flow_control(State(state): State<AppState>, mut request: Request, n
             state
                 .metrics
                 .flow_rejected(&refusal.level, &refusal.schema, refusal.reason.as_str());
-            return too_many_requests(&refusal);
+            return refuse(request, too_many_requests(&refusal)).await;
         }
     };
     state
         .metrics
         .flow_dispatched(&admission.level, &admission.schema, started.elapsed());
     request.extensions_mut().insert(attributes);
-    let mut response = next.run(request).await;
-    // Seats are held until the response starts: a watch's stream runs outside them.
-    drop(admission.seats);
+    let watch = attributes_watch(&request);
+    let response = next.run(request).await;
+    // A watch holds its seats until its stream starts (upstream: until it is
+    // initialized); anything else until its whole body is sent, as upstream's handlers
+    // write their response before returning.
+    let mut response = match admission.seats {
+        Some(seats) if !watch => response.map(|body| axum::body::Body::new(Seated { body, _seats: seats })),
+        _ => response,
+    };
     set_uid_headers(&mut response, &admission.schema_uid, &admission.level_uid);
     response
+}
+
+fn attributes_watch(request: &Request) -> bool {
+    request
+        .extensions()
+        .get::<Attributes>()
+        .is_some_and(|a| a.verb == "watch")
+}
+
+/// A response body that holds its request's seats until it is sent (or dropped).
+struct Seated {
+    body: axum::body::Body,
+    _seats: crate::flowcontrol::Seats,
+}
+
+impl http_body::Body for Seated {
+    type Data = bytes::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
 /// Updates the priority levels' load gauges (at scrape time).

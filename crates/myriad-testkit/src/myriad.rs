@@ -311,3 +311,21 @@ impl Drop for MyriadServer {
         }
     }
 }
+
+/// Runs `binary bench <which> ARGS --json FILE` in a temporary directory and returns
+/// the JSON report's text.
+pub fn run_bench(binary: &Path, which: &str, args: &[&str]) -> Result<String> {
+    let dir = tempfile::tempdir()?;
+    let json = dir.path().join(format!("{which}.json"));
+    let status = Command::new(binary)
+        .current_dir(dir.path())
+        .args(["--log", "warn", "bench", which])
+        .args(args)
+        .arg("--json")
+        .arg(&json)
+        .status()?;
+    if !status.success() {
+        bail!("bench {which} failed");
+    }
+    std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))
+}

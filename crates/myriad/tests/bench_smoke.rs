@@ -1,27 +1,19 @@
 //! The benchmarks still run end to end (tiny sizes; no timing is asserted here —
 //! targets live in the benchmarks themselves) and write the JSON fields scripts read.
 
-use std::process::Command;
-
 use anyhow::{Result, ensure};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_myriad")
+fn bin() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
 }
 
 /// Runs `myriad bench <which> ARGS --json FILE` in a temp dir; returns the JSON report.
 fn run_bench(which: &str, args: &[&str]) -> Result<serde_json::Value> {
-    let dir = tempfile::tempdir()?;
-    let json = dir.path().join(format!("{which}.json"));
-    let status = Command::new(bin())
-        .current_dir(dir.path())
-        .args(["--log", "warn", "bench", which])
-        .args(args)
-        .arg("--json")
-        .arg(&json)
-        .status()?;
-    ensure!(status.success(), "bench {which} failed");
-    Ok(serde_json::from_str(&std::fs::read_to_string(&json)?)?)
+    Ok(serde_json::from_str(&myriad_testkit::myriad::run_bench(
+        bin(),
+        which,
+        args,
+    )?)?)
 }
 
 #[test]

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http2::SendRequest;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::pem::PemObject;
@@ -22,6 +23,8 @@ use tokio::net::TcpStream;
 pub struct ApiClient {
     sender: SendRequest<Full<Bytes>>,
     authority: String,
+    /// Sent with every request (a bearer token, a user agent).
+    headers: Arc<Vec<(HeaderName, HeaderValue)>>,
 }
 
 struct KubeconfigParts {
@@ -54,8 +57,35 @@ fn read_kubeconfig(path: &Path) -> Result<KubeconfigParts> {
 }
 
 impl ApiClient {
-    /// Connects with HTTP/2 to the server in `kubeconfig`.
+    /// Connects with HTTP/2 to the server in `kubeconfig`, as its user.
     pub async fn connect(kubeconfig: &Path) -> Result<ApiClient> {
+        Self::connect_with(kubeconfig, true).await
+    }
+
+    /// Connects without a client certificate: every request must carry its own
+    /// credentials ([`with_identity`](Self::with_identity)).
+    pub async fn connect_anonymous(kubeconfig: &Path) -> Result<ApiClient> {
+        Self::connect_with(kubeconfig, false).await
+    }
+
+    /// This connection, sending `token` as a bearer token and `user_agent` with every
+    /// request (many identities can share one connection this way).
+    pub fn with_identity(&self, token: &str, user_agent: &str) -> Result<ApiClient> {
+        let headers = vec![
+            (
+                hyper::header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {token}"))?,
+            ),
+            (hyper::header::USER_AGENT, HeaderValue::from_str(user_agent)?),
+        ];
+        Ok(ApiClient {
+            sender: self.sender.clone(),
+            authority: self.authority.clone(),
+            headers: Arc::new(headers),
+        })
+    }
+
+    async fn connect_with(kubeconfig: &Path, certificate: bool) -> Result<ApiClient> {
         let parts = read_kubeconfig(kubeconfig)?;
         let authority = parts
             .server
@@ -69,10 +99,14 @@ impl ApiClient {
         let certs = CertificateDer::pem_slice_iter(&parts.cert).collect::<Result<Vec<_>, _>>()?;
         let key = PrivateKeyDer::from_pem_slice(&parts.key)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_client_auth_cert(certs, key)?;
+            .with_root_certificates(roots);
+        let mut tls = if certificate {
+            builder.with_client_auth_cert(certs, key)?
+        } else {
+            builder.with_no_client_auth()
+        };
         tls.alpn_protocols = vec![b"h2".to_vec()];
         let host = authority
             .rsplit_once(':')
@@ -95,7 +129,11 @@ impl ApiClient {
                 tracing::debug!(%error, "benchmark connection ended");
             }
         });
-        Ok(ApiClient { sender, authority })
+        Ok(ApiClient {
+            sender,
+            authority,
+            headers: Arc::default(),
+        })
     }
 
     /// Sends one JSON request; returns the status code and the whole body.
@@ -105,12 +143,15 @@ impl ApiClient {
     }
 
     async fn send(&self, method: Method, path: &str, body: Vec<u8>, content_type: &str) -> Result<(u16, Bytes)> {
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
             .uri(format!("https://{}{path}", self.authority))
             .header("content-type", content_type)
             .header("accept", "application/json")
             .body(Full::new(Bytes::from(body)))?;
+        for (name, value) in self.headers.iter() {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
         let mut sender = self.sender.clone();
         sender.ready().await?;
         let response = sender.send_request(request).await?;

@@ -6,7 +6,6 @@
 //! LIST time and size, and the server's memory and CPU.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,7 +13,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use http_body_util::BodyExt;
 use hyper::Method;
-use myriad_testkit::myriad::MyriadServer;
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -22,6 +20,7 @@ use tokio::sync::Semaphore;
 use super::api::{node_name, phase, pod};
 use super::client::ApiClient;
 use super::stats::{Latencies, cpu_seconds, peak_rss_bytes, progress_bar, rss_bytes};
+use super::{ServerProcess, on_own_thread};
 
 #[derive(clap::Args)]
 pub struct WatchBenchArgs {
@@ -46,9 +45,8 @@ pub struct WatchBenchArgs {
     /// Requests in flight while loading.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
-    /// Extra `myriad server` arguments, e.g. `--server-arg=--store-cache-mib=512`.
-    #[arg(long = "server-arg", allow_hyphen_values = true)]
-    server_args: Vec<String>,
+    #[command(flatten)]
+    server: ServerProcess,
     /// Write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -96,14 +94,7 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     let dir = tempfile::Builder::new()
         .prefix("myriad-bench-watch")
         .tempdir_in(std::env::current_dir()?)?;
-    let binary = std::env::current_exe()?;
-    let data_dir = dir.path().to_path_buf();
-    let extra = args.server_args.clone();
-    let server = tokio::task::spawn_blocking(move || {
-        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        MyriadServer::start_with(&binary, &data_dir, &extra)
-    })
-    .await??;
+    let server = args.server.start(dir.path().to_path_buf(), Vec::new()).await?;
     let pid = server.pid().context("server has no pid")?;
     let client = ApiClient::connect(server.kubeconfig()).await?;
     let mut report = Report {
@@ -346,28 +337,6 @@ fn delivery(receipts: &[Receipts], acked: &HashMap<i64, Instant>) -> Result<Late
         }
     }
     Ok(delays)
-}
-
-/// Runs `task` on its own OS thread and single-threaded runtime.
-fn on_own_thread<F, Fut, T>(name: &str, task: F) -> tokio::sync::oneshot::Receiver<Result<T>>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T>>,
-    T: Send + 'static,
-{
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let spawned = std::thread::Builder::new().name(name.to_string()).spawn(move || {
-        let result = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(anyhow::Error::from)
-            .and_then(|runtime| runtime.block_on(task()));
-        let _ = tx.send(result);
-    });
-    if let Err(error) = spawned {
-        tracing::warn!(%error, "could not start a benchmark thread");
-    }
-    rx
 }
 
 /// Reads a watch stream, noting each event's resourceVersion and arrival time without
