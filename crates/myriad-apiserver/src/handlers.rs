@@ -155,7 +155,7 @@ async fn serve(state: &AppState, call: &Call) -> Result<Response, ApiError> {
 
 /// The request body as JSON: JSON is taken as it is; YAML and Kubernetes protobuf (what
 /// client-go's typed clients send) are decoded into the same JSON object.
-fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, ApiError> {
+pub fn json_body<'b>(headers: &HeaderMap, body: &'b Bytes) -> Result<Cow<'b, [u8]>, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

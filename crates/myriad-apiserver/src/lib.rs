@@ -22,6 +22,7 @@ pub mod error;
 pub mod field_validation;
 pub mod filters;
 pub mod flowcontrol;
+pub mod fuzzing;
 pub mod handlers;
 pub mod impersonation;
 pub mod kubeconfig;

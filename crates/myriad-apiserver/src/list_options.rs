@@ -36,6 +36,9 @@ pub enum Match {
     Exact,
 }
 
+/// Most objects in one page of a paged LIST (`limit` above it is lowered).
+pub const MAX_PAGE: usize = 10_000;
+
 /// A LIST's or WATCH's parameters (selectors are parsed where they are applied).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListOptions {
@@ -105,7 +108,11 @@ impl ListOptions {
                 "Exact" => Match::Exact,
                 _ => Match::Unset,
             },
-            limit: usize::try_from(number("limit")?.unwrap_or(0)).unwrap_or(usize::MAX),
+            // A page is at most MAX_PAGE objects; the rest follows through `continue`,
+            // as the API allows a server to return fewer than asked.
+            limit: usize::try_from(number("limit")?.unwrap_or(0))
+                .unwrap_or(usize::MAX)
+                .min(MAX_PAGE),
             continue_token: get("continue").map(str::to_string),
             bookmarks: flag("allowWatchBookmarks").unwrap_or(false),
             send_initial_events: flag("sendInitialEvents"),
@@ -300,6 +307,7 @@ mod tests {
             Err(ApiError::BadRequest(_))
         ));
         assert!(matches!(parse(&[("limit", "-1")], false), Err(ApiError::BadRequest(_))));
+        assert_eq!(parse(&[("limit", "1000000")], false).unwrap().limit, MAX_PAGE);
     }
 
     #[test]

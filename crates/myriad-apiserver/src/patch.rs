@@ -35,11 +35,7 @@ pub fn apply(resource: &str, object: &Value, body: &[u8], kind: PatchType) -> Re
         PatchType::Json => {
             let operations: json_patch::Patch = serde_json::from_value(patch)
                 .map_err(|e| ApiError::BadRequest(format!("error decoding patch: {e}")))?;
-            json_patch::patch(&mut patched, &operations).map_err(|e| {
-                ApiError::UnprocessableEntity(format!(
-                    "the server rejected our request due to an error in our request: {e}"
-                ))
-            })?;
+            apply_json_patch(&mut patched, &operations)?;
         }
         PatchType::Merge => {
             require_object(&patch)?;
@@ -55,6 +51,44 @@ pub fn apply(resource: &str, object: &Value, body: &[u8], kind: PatchType) -> Re
         return Err(ApiError::BadRequest("the patch did not produce an object".into()));
     }
     Ok(patched)
+}
+
+/// Most operations in one JSON patch (upstream's `maxJSONPatchOperations`).
+pub const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
+/// Most bytes a JSON patch's `copy` operations may copy in all: each copy can double
+/// the object, so a small patch could otherwise build gigabytes (upstream bounds this
+/// the same way, by the request size limit).
+pub const MAX_COPIED_BYTES: usize = crate::routes::MAX_BODY_BYTES;
+
+/// Applies JSON patch operations one at a time (to a copy: any failure leaves the
+/// caller's object as it was), counting what `copy` operations duplicate.
+fn apply_json_patch(object: &mut Value, operations: &json_patch::Patch) -> Result<(), ApiError> {
+    if operations.0.len() > MAX_JSON_PATCH_OPERATIONS {
+        return Err(ApiError::TooLarge(format!(
+            "The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {}",
+            operations.0.len()
+        )));
+    }
+    let mut copied = 0usize;
+    for operation in &operations.0 {
+        if let json_patch::PatchOperation::Copy(copy) = operation {
+            let size = object
+                .pointer(copy.from.as_str())
+                .map_or(0, |v| serde_json::to_vec(v).map_or(0, |b| b.len()));
+            copied = copied.saturating_add(size);
+            if copied > MAX_COPIED_BYTES {
+                return Err(ApiError::UnprocessableEntity(format!(
+                    "the server rejected our request due to an error in our request: the patch copies more than {MAX_COPIED_BYTES} bytes"
+                )));
+            }
+        }
+        json_patch::patch(object, std::slice::from_ref(operation)).map_err(|e| {
+            ApiError::UnprocessableEntity(format!(
+                "the server rejected our request due to an error in our request: {e}"
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 fn require_object(patch: &Value) -> Result<(), ApiError> {

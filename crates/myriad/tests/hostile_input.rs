@@ -59,6 +59,19 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     bomb.push_str("metadata: {name: bomb}\n");
     let refused = status(post(yaml, bomb.as_bytes())?, 400, "BadRequest")?;
     ensure!(refused.contains("budget"), "{refused}");
+    // Nesting deeper than the parser's limit is refused, not followed down the stack.
+    let deep = format!(
+        r#"{{"metadata":{{"name":"deep"}},"data":{{"a":{}1{}}}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    status(post(JSON, deep.as_bytes())?, 400, "BadRequest")?;
+    let deep_yaml = format!(
+        "metadata: {{name: deep}}\ndata: {{a: {}1{}}}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    status(post(yaml, deep_yaml.as_bytes())?, 400, "BadRequest")?;
     let protobuf = "application/vnd.kubernetes.protobuf";
     status(post(protobuf, br#"{"metadata":{"name":"json"}}"#)?, 400, "BadRequest")?;
     status(post(protobuf, b"k8s\0\x0a\xff\xff\xff")?, 400, "BadRequest")?;
@@ -132,6 +145,37 @@ fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
         code == 200 && list["items"].as_array().is_some_and(|items| items.is_empty()),
         "{body}"
     );
+
+    // JSON patches that would build a huge object, or have too many operations, are
+    // refused and change nothing.
+    let created = server.curl(
+        "POST",
+        CMS,
+        JSON,
+        br#"{"metadata":{"name":"target"},"data":{"a":"b"}}"#,
+        true,
+    )?;
+    ensure!(created.0 == 201, "{}", created.1);
+    let json_patch = "application/json-patch+json";
+    let doubling: Vec<String> = (0..40)
+        .map(|i| format!(r#"{{"op":"copy","from":"","path":"/data/c{i}"}}"#))
+        .collect();
+    let target = format!("{CMS}/target");
+    let doubled = server.curl(
+        "PATCH",
+        &target,
+        json_patch,
+        format!("[{}]", doubling.join(",")).as_bytes(),
+        true,
+    )?;
+    let message = status(doubled, 422, "Invalid")?;
+    ensure!(message.contains("copies more than"), "{message}");
+    let many = vec![r#"{"op":"test","path":"/data/a","value":"b"}"#; 10_001].join(",");
+    let refused = server.curl("PATCH", &target, json_patch, format!("[{many}]").as_bytes(), true)?;
+    status(refused, 413, "RequestEntityTooLarge")?;
+    let (_, body) = server.curl("GET", &target, JSON, b"", true)?;
+    let unchanged: Value = serde_json::from_str(&body)?;
+    ensure!(unchanged["data"] == serde_json::json!({"a": "b"}), "{body}");
 
     // A well-formed YAML body is taken like its JSON form.
     let yaml_object = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  port: \"80\"\n";

@@ -1,0 +1,6 @@
+#![no_main]
+//! See `myriad_apiserver::fuzzing::patch`.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| myriad_apiserver::fuzzing::patch(data));
