@@ -401,6 +401,17 @@ pub static BUILTIN: &[ResourceInfo] = &[
         &[],
         &["status"],
     ),
+    resource(
+        "tenancy.myriad.io",
+        "v1alpha1",
+        "cells",
+        "cell",
+        "Cell",
+        false,
+        &[],
+        &[],
+        &["status"],
+    ),
     review(
         "authentication.k8s.io",
         "selfsubjectreviews",
@@ -495,6 +506,7 @@ mod tests {
                 "rbac.authorization.k8s.io",
                 "apiextensions.k8s.io",
                 "flowcontrol.apiserver.k8s.io",
+                "tenancy.myriad.io",
                 "authentication.k8s.io",
                 "authorization.k8s.io"
             ]

@@ -214,6 +214,23 @@ fn seats_of(state: &AppState, request: &Request, attributes: &Attributes) -> usi
     objects.div_ceil(OBJECTS_PER_SEAT).clamp(1, MAX_SEATS)
 }
 
+/// Charges the request to its namespace's cell request quota (429 beyond it);
+/// `system:masters` is not charged.
+pub async fn cell_quota(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let masters = request
+        .extensions()
+        .get::<Arc<UserInfo>>()
+        .is_none_or(|user| user.in_group(crate::authz::MASTERS));
+    let charged = match request.extensions().get::<Attributes>() {
+        Some(attributes) if !masters => state.cells.charge(attributes),
+        _ => Ok(()),
+    };
+    if let Err(refusal) = charged {
+        return refuse(request, refusal.into_response()).await;
+    }
+    next.run(request).await
+}
+
 /// Refuses (403) what the caller may not do.
 pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(user) = request.extensions().get::<Arc<UserInfo>>().cloned() else {

@@ -41,6 +41,7 @@ pub struct AppState {
     pub authorizer: Arc<Authorizer>,
     pub flowcontrol: Arc<crate::flowcontrol::FlowControl>,
     pub user_agents: Arc<crate::user_agents::UserAgentLimits>,
+    pub cells: Arc<crate::cells::Cells>,
 }
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
@@ -486,10 +487,9 @@ impl Ctx<'_> {
                 &warnings,
             ));
         }
-        let created = self
-            .store
-            .create(self.key(&name).as_bytes(), &encode(&object, self.info)?)
-            .await?;
+        let encoded = encode(&object, self.info)?;
+        let _quota = self.reserve(&name, encoded.len()).await?;
+        let created = self.store.create(self.key(&name).as_bytes(), &encoded).await?;
         let Ok(revision) = created else {
             return Err(ApiError::AlreadyExists {
                 group_resource: self.info.group_resource(),
@@ -814,11 +814,9 @@ impl Ctx<'_> {
             }
             return Ok(removed.then_some(object));
         }
-        match self
-            .store
-            .update(self.key(name).as_bytes(), &encode(&object, self.info)?, expected)
-            .await?
-        {
+        let encoded = encode(&object, self.info)?;
+        let _quota = self.reserve(name, encoded.len()).await?;
+        match self.store.update(self.key(name).as_bytes(), &encoded, expected).await? {
             Ok(revision) => {
                 objects::metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
                 self.after_write(&object, false);
@@ -826,6 +824,18 @@ impl Ctx<'_> {
             }
             Err(_) => Ok(None),
         }
+    }
+
+    /// Checks the storage quota of the namespace's cell for writing `bytes` as `name`;
+    /// the guard serializes the cell's quota-checked writes until it is dropped.
+    async fn reserve(&self, name: &str, bytes: usize) -> Result<Option<crate::cells::WriteGuard>, ApiError> {
+        let Some(namespace) = self.req.namespace.as_deref() else {
+            return Ok(None);
+        };
+        self.state
+            .cells
+            .reserve(&self.state.caches, self.info, namespace, name, bytes)
+            .await
     }
 
     /// What follows a successful write: a CRD's resources are served (or dropped) before

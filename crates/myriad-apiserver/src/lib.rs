@@ -12,6 +12,7 @@ pub mod authn;
 pub mod authz;
 pub mod cache;
 pub mod catalog;
+pub mod cells;
 pub mod compactor;
 pub mod config;
 pub mod crd;

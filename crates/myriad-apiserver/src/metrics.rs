@@ -73,6 +73,84 @@ struct RejectLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CellClass {
+    cell: String,
+    class: String,
+}
+
+impl CellClass {
+    fn new(cell: &str, class: &str) -> Self {
+        CellClass {
+            cell: cell.into(),
+            class: class.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CellResource {
+    cell: String,
+    resource: String,
+}
+
+impl CellResource {
+    fn new(cell: &str, resource: &str) -> Self {
+        CellResource {
+            cell: cell.into(),
+            resource: resource.into(),
+        }
+    }
+}
+
+/// Tenant cell metric families.
+struct CellFamilies {
+    requests: Family<CellClass, Counter>,
+    throttled: Family<CellClass, Counter>,
+    objects: Family<CellResource, Gauge>,
+    bytes: Family<CellResource, Gauge>,
+    refused: Family<CellResource, Counter>,
+}
+
+impl CellFamilies {
+    fn register(registry: &mut Registry) -> Self {
+        let families = CellFamilies {
+            requests: Family::default(),
+            throttled: Family::default(),
+            objects: Family::default(),
+            bytes: Family::default(),
+            refused: Family::default(),
+        };
+        let f = &families;
+        registry.register(
+            "myriad_cell_requests",
+            "Requests charged to a cell, by verb class",
+            f.requests.clone(),
+        );
+        registry.register(
+            "myriad_cell_throttled_requests",
+            "Requests refused by a cell's request quota",
+            f.throttled.clone(),
+        );
+        registry.register(
+            "myriad_cell_objects",
+            "Objects a cell holds, by resource",
+            f.objects.clone(),
+        );
+        registry.register(
+            "myriad_cell_bytes",
+            "Serialized bytes a cell holds, by resource",
+            f.bytes.clone(),
+        );
+        registry.register(
+            "myriad_cell_storage_refusals",
+            "Writes refused by a cell's storage quota",
+            f.refused.clone(),
+        );
+        families
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct AgentLabel {
     user_agent: String,
 }
@@ -327,6 +405,7 @@ pub struct Metrics {
     cache: CacheFamilies,
     flow: FlowFamilies,
     throttled: Family<AgentLabel, Counter>,
+    cells: CellFamilies,
 }
 
 impl Default for Metrics {
@@ -366,7 +445,9 @@ impl Default for Metrics {
             "Requests refused by a per-user-agent limit, by the limit's user-agent prefix",
             throttled.clone(),
         );
+        let cells = CellFamilies::register(&mut registry);
         Metrics {
+            cells,
             throttled,
             flow,
             registry,
@@ -409,6 +490,31 @@ impl Metrics {
             .wait_seconds
             .get_or_create(&labels)
             .observe(waited.as_secs_f64());
+    }
+
+    /// A request charged to a cell's request quota.
+    pub fn cell_request(&self, cell: &str, class: &str) {
+        self.cells.requests.get_or_create(&CellClass::new(cell, class)).inc();
+    }
+
+    /// A request refused by a cell's request quota.
+    pub fn cell_throttled(&self, cell: &str, class: &str) {
+        self.cells.throttled.get_or_create(&CellClass::new(cell, class)).inc();
+    }
+
+    /// A cell's usage of one resource, as last measured.
+    pub fn cell_usage(&self, cell: &str, resource: &str, objects: usize, bytes: usize) {
+        let label = CellResource::new(cell, resource);
+        self.cells.objects.get_or_create(&label).set(objects as i64);
+        self.cells.bytes.get_or_create(&label).set(bytes as i64);
+    }
+
+    /// A write refused by a cell's storage quota.
+    pub fn cell_refused(&self, cell: &str, resource: &str) {
+        self.cells
+            .refused
+            .get_or_create(&CellResource::new(cell, resource))
+            .inc();
     }
 
     /// A request refused by the per-user-agent limit of `prefix`.

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/v3/apis/{group}/{version}", get(openapi::group_version))
         .route("/metrics", get(serve_metrics))
         .fallback(dispatch)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), filters::cell_quota))
         .layer(axum::middleware::from_fn_with_state(state.clone(), filters::authorize))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -128,6 +129,7 @@ fn go_arch() -> &'static str {
 /// `/metrics`, with the gauges sampled at scrape time brought up to date.
 async fn serve_metrics(State(state): State<AppState>) -> Response {
     filters::record_load(&state);
+    state.cells.record_usage(&state.caches, &state.catalog);
     metrics::serve(State(state.metrics.clone())).await
 }
 

@@ -23,6 +23,7 @@ use crate::authn::{Authenticator, CertificateCheck, ServiceAccountTokens, TokenF
 use crate::authz::{self, Authorizer};
 use crate::cache::Caches;
 use crate::catalog::Catalog;
+use crate::cells::Cells;
 use crate::config::ServerConfig;
 use crate::flowcontrol::{self, FlowControl};
 use crate::handlers::{self, AppState};
@@ -143,6 +144,8 @@ impl Server {
         flowcontrol.follow(caches.clone(), POLICY_WAIT).await;
         let user_agents = Arc::new(UserAgentLimits::default());
         user_agents.follow(caches.clone());
+        let cells = Cells::new(metrics.clone());
+        cells.follow(caches.clone(), POLICY_WAIT).await;
         let authenticator = Arc::new(Authenticator::new(tokens, Arc::new(service_accounts), caches.clone()));
         let state = AppState {
             store: store.clone(),
@@ -154,6 +157,7 @@ impl Server {
             authorizer,
             flowcontrol,
             user_agents,
+            cells,
         };
         let backends = store
             .backends()

@@ -282,6 +282,15 @@ impl MyriadServer {
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
+    /// `kubectl apply -f -` of `manifest` (JSON or YAML text), which must succeed.
+    pub fn kubectl_apply(&self, manifest: impl std::fmt::Display) -> Result<()> {
+        let output = self.kubectl_stdin(&["apply", "-f", "-"], &manifest.to_string())?;
+        if !output.status.success() {
+            bail!("kubectl apply: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        Ok(())
+    }
+
     /// Runs `kubectl --kubeconfig … ARGS`.
     pub fn kubectl(&self, args: &[&str]) -> Result<Output> {
         self.kubectl_command(args).output().context("running kubectl")

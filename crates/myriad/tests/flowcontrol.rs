@@ -94,16 +94,6 @@ fn ensure_refused(response: &CurlResponse) -> Result<()> {
     Ok(())
 }
 
-fn apply(server: &MyriadServer, object: &Value) -> Result<()> {
-    let output = server.kubectl_stdin(&["apply", "-f", "-"], &object.to_string())?;
-    ensure!(
-        output.status.success(),
-        "apply: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(())
-}
-
 fn tiny_level(limit_response: Value) -> Value {
     json!({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "PriorityLevelConfiguration",
         "metadata": {"name": "tiny"},
@@ -186,10 +176,9 @@ fn a_level_at_its_limit_refuses_its_own_requests_only() -> Result<()> {
     ])?;
 
     // The flooder gets a level of its own, one seat, no queue.
-    apply(&server, &tiny_level(json!({"type": "Reject"})))?;
-    apply(
-        &server,
-        &json!({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema",
+    server.kubectl_apply(tiny_level(json!({"type": "Reject"})))?;
+    server.kubectl_apply(
+        json!({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema",
         "metadata": {"name": "flooders"},
         "spec": {"priorityLevelConfiguration": {"name": "tiny"}, "matchingPrecedence": 100,
             "distinguisherMethod": {"type": "ByUser"},
@@ -229,10 +218,9 @@ fn a_level_at_its_limit_refuses_its_own_requests_only() -> Result<()> {
     ensure!(missing.code == 404, "a refused create was stored: {}", missing.body);
 
     // Now it queues: one queue of one. The second slow request waits; the third is refused.
-    apply(
-        &server,
-        &tiny_level(json!({"type": "Queue", "queuing": {"queues": 1, "handSize": 1, "queueLengthLimit": 1}})),
-    )?;
+    server.kubectl_apply(tiny_level(
+        json!({"type": "Queue", "queuing": {"queues": 1, "handSize": 1, "queueLengthLimit": 1}}),
+    ))?;
     std::thread::sleep(Duration::from_millis(300));
     let first = slow(&server);
     until_load(&server, 1, 0)?;

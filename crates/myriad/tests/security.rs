@@ -4,9 +4,9 @@
 //! gone), RBAC through bindings, `kubectl auth can-i`, access reviews, impersonation.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use myriad_testkit::eventually;
 use myriad_testkit::myriad::{Credentials, MyriadServer};
 use rcgen::{CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer, KeyPair};
 use serde_json::{Value, json};
@@ -67,19 +67,6 @@ fn ensure_unauthorized((code, body): (u16, Value)) -> Result<()> {
         "{body}"
     );
     Ok(())
-}
-
-/// Retries `check` for a few seconds: the server follows RBAC objects and
-/// ServiceAccounts through its watch cache, a few milliseconds behind writes.
-fn eventually(what: &str, mut check: impl FnMut() -> Result<bool>) -> Result<()> {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        if check()? {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    bail!("{what}: not within 10 s")
 }
 
 /// A client certificate for `cn` / `org` signed by `issuer`, valid from `from` to

@@ -156,6 +156,33 @@ impl Cacher {
             .then(|| inner.state.objects.get(key).map(|o| o.json.clone()))
     }
 
+    /// Objects and their serialized bytes under each of `prefixes` (keys as stored), and
+    /// the size of the object at `key` if there is one. `None` while not ready.
+    pub fn usage(&self, prefixes: &[String], key: &str) -> Option<(usize, usize, Option<usize>)> {
+        let inner = self.shared.inner.read();
+        if !self.shared.progress.borrow().ready {
+            return None;
+        }
+        let objects = &inner.state.objects;
+        let (mut count, mut bytes) = (0, 0);
+        for prefix in prefixes {
+            for object in state::range(objects, prefix, None) {
+                count += 1;
+                bytes += object.json.len();
+            }
+        }
+        Some((count, bytes, objects.get(key).map(|o| o.json.len())))
+    }
+
+    /// Waits (up to 3 s) until the cache has applied every write the store has
+    /// acknowledged; false if it did not get there.
+    pub async fn catch_up(&self) -> bool {
+        match self.shared.store.current_revision().await {
+            Ok(current) => self.shared.wait_for(current).await,
+            Err(_) => false,
+        }
+    }
+
     /// Follows the cache's progress (readiness, revision, last change).
     pub fn progress(&self) -> watch::Receiver<Progress> {
         self.shared.progress.subscribe()

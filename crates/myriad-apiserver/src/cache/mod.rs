@@ -51,6 +51,7 @@ const FOLLOWED: &[(&str, &str)] = &[
     ("rbac.authorization.k8s.io", "clusterrolebindings"),
     ("flowcontrol.apiserver.k8s.io", "flowschemas"),
     ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+    ("tenancy.myriad.io", "cells"),
 ];
 /// History kept for a followed resource configured as uncached.
 const FOLLOWED_MIN_SIZE: usize = 100;
@@ -188,6 +189,22 @@ impl Caches {
     /// How many objects of `info` the cache holds; `None` when it is uncached.
     pub fn count(&self, info: &ResourceInfo) -> Option<usize> {
         Some(self.get(info)?.object_count())
+    }
+
+    /// Objects of `info` under `prefixes` and their bytes, with the size of the object
+    /// at `key`, once the cache has caught up with the store; `None` when the resource
+    /// is uncached or its cache cannot catch up.
+    pub async fn usage(
+        &self,
+        info: &ResourceInfo,
+        prefixes: &[String],
+        key: &str,
+    ) -> Option<(usize, usize, Option<usize>)> {
+        let cacher = self.get(info)?;
+        if !cacher.catch_up().await {
+            return None;
+        }
+        cacher.usage(prefixes, key)
     }
 
     /// Follows a cacher's progress; `None` for an uncached resource.
