@@ -124,6 +124,10 @@ pub async fn run(args: FloodBenchArgs) -> Result<()> {
                 let nodes: Vec<ApiClient> = (0..node_count)
                     .map(|n| shared.with_identity(&format!("{}-token", node_name(n)), "kubelet/v1.32 (bench)"))
                     .collect::<Result<_>>()?;
+                // Every node renews twice before anything is measured: first requests
+                // (connections, caches, the store's first writes) are not steady state.
+                let warm_up = Duration::from_secs(1);
+                heartbeats(&nodes, warm_up, warm_up * 2, "warm-up").await?;
                 let alone = heartbeats(&nodes, interval, duration, "heartbeats alone").await?;
                 let _ = start_flood.send(());
                 let flooded = heartbeats(&nodes, interval, duration, "heartbeats under flood").await?;
