@@ -108,6 +108,9 @@ pub async fn run(args: FloodBenchArgs) -> Result<()> {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 
+    // Heartbeats are writes, fsynced: flush what earlier work left for the disk to
+    // write back, or it lands on the baseline.
+    let _ = tokio::process::Command::new("sync").status().await;
     // The nodes and the flooder run on threads of their own, so that the flooder's
     // work in this process does not delay the heartbeats' clock.
     let duration = Duration::from_secs(args.duration.max(1));
