@@ -74,6 +74,20 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
         ["api" | "apis", ..] => {
             use axum::extract::FromRequest;
             let (parts, body) = request.into_parts();
+            // A body declared too large is refused before any of it is read: a client
+            // that sent `Expect: 100-continue` then sends none of it, and no other is
+            // cut off mid-upload (which can lose the 413 in a connection reset).
+            let declared = parts
+                .headers
+                .get(axum::http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if let Some(length) = declared.filter(|l| *l > MAX_BODY_BYTES) {
+                return ApiError::TooLarge(format!(
+                    "the request body of {length} bytes is over the limit of {MAX_BODY_BYTES} bytes"
+                ))
+                .into_response();
+            }
             let query =
                 axum::extract::Query::try_from_uri(&parts.uri).unwrap_or(axum::extract::Query(Default::default()));
             let body = match bytes::Bytes::from_request(Request::from_parts(parts.clone(), body), &()).await {
