@@ -148,16 +148,17 @@ impl ServiceAccountTokens {
             .ok()
             .map(|data| data.claims)
     }
-
-    /// [`verify`](Self::verify) for the API server's own audiences.
-    pub fn verify_for_api(&self, token: &str) -> Option<Claims> {
-        self.verify(token, &self.audiences)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl ServiceAccountTokens {
+        fn verify_for_api(&self, token: &str) -> Option<Claims> {
+            self.verify(token, &self.audiences)
+        }
+    }
 
     fn binding() -> Binding {
         Binding {
