@@ -7,6 +7,13 @@ mod serve;
 mod storm;
 
 use clap::{Parser, Subcommand};
+
+/// The process allocator. Under write load glibc's malloc took ~40% of the server's CPU
+/// (most of it in `_int_malloc` and `malloc_consolidate`); jemalloc cut the server's
+/// CPU per write by a third at the same memory, where mimalloc cut less and grew RSS
+/// by a third. See "Watch cache at scale" in docs/benchmarks.md.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]

@@ -77,6 +77,10 @@ struct Report {
     full_list_bytes: usize,
     /// Serialized size of everything cached of nodes and pods (their full LISTs).
     serialized_bytes: usize,
+    /// After loading, before any watch opens: the objects cached and stored.
+    rss_loaded_bytes: u64,
+    /// Every watch open, before the updates.
+    rss_watching_bytes: u64,
     /// After the updates, every watcher open.
     rss_bytes: u64,
     rss_per_serialized: f64,
@@ -105,6 +109,7 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     };
 
     load(&args, &client).await?;
+    report.rss_loaded_bytes = rss_bytes(pid).unwrap_or(0);
     let list_rv = resource_version(&client.expect(Method::GET, "/api/v1/pods?limit=1", None).await?)?;
 
     // Watches: one per node, plus cluster-wide ones, all from the list's revision.
@@ -155,6 +160,7 @@ pub async fn run(args: WatchBenchArgs) -> Result<()> {
     };
     ready_rx.await.context("cluster-wide watchers did not start")?;
     report.node_watchers = args.nodes;
+    report.rss_watching_bytes = rss_bytes(pid).unwrap_or(0);
 
     // Updates at a fixed rate, with per-node LISTs sampled alongside.
     let cpu_before = cpu_seconds(pid).unwrap_or(0.0);
@@ -405,6 +411,10 @@ fn print_report(r: &Report) {
     println!(
         "server RSS           {} bytes ({:.2}x serialized {} bytes; {:.0} bytes/object)",
         r.rss_bytes, r.rss_per_serialized, r.serialized_bytes, r.bytes_per_object
+    );
+    println!(
+        "server RSS loaded    {} bytes, watches open {} bytes (before the updates)",
+        r.rss_loaded_bytes, r.rss_watching_bytes
     );
     println!(
         "server RSS after full LISTs {} bytes, peak {} bytes",
