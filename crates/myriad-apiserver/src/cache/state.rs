@@ -102,6 +102,7 @@ impl State {
                 && let Some(evicted) = self.history.pop_front()
             {
                 self.oldest = evicted.revision;
+                self.forget_before(self.oldest);
             }
             self.history.push_back(change.clone());
         } else {
@@ -161,6 +162,14 @@ impl State {
             .iter()
             .find(|(r, _)| *r == revision)
             .map(|(_, objects)| objects.clone())
+    }
+
+    /// Drops the snapshots older than the window, as upstream's cacher does: each one
+    /// keeps alive the earlier version of every object changed since it was taken, so
+    /// a snapshot held for the whole run of a write-heavy resource would hold a second
+    /// copy of it. A `continue` for a dropped one is served by the store.
+    fn forget_before(&mut self, revision: Revision) {
+        self.snapshots.retain(|(r, _)| *r >= revision);
     }
 
     /// Drops snapshots at or below a compacted revision: the store could no longer
@@ -308,5 +317,23 @@ mod tests {
         state.forget_up_to(4);
         assert!(state.snapshot(4).is_none());
         assert!(state.snapshot(5).is_some());
+    }
+
+    #[test]
+    fn snapshots_leave_with_the_window() {
+        let shape = shape();
+        let mut state = State::new(2, &[]);
+        state.reset(vec![pod("a", "p1", "n", 2).1], 2, &shape);
+        state.remember(2, state.objects.clone());
+        for revision in 3..=4 {
+            let (key, object) = pod("a", "p1", "n", revision);
+            state.apply(revision, key, Some(object), &shape);
+        }
+        // The window holds 3 and 4; every change after 2 is still there.
+        assert!(state.snapshot(2).is_some());
+        let (key, object) = pod("a", "p1", "n", 5);
+        state.apply(5, key, Some(object), &shape);
+        assert_eq!(state.oldest, 3);
+        assert!(state.snapshot(2).is_none());
     }
 }
