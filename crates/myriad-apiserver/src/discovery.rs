@@ -35,7 +35,7 @@ pub async fn api(State(state): State<AppState>, headers: HeaderMap) -> Response 
     Json(json!({
         "kind": "APIVersions",
         "versions": ["v1"],
-        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": state.server_address}],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": &*state.server_address}],
     }))
     .into_response()
 }

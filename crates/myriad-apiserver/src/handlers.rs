@@ -31,7 +31,7 @@ use crate::{cache, crd, deletion, field_validation, pods, protobuf, reviews, sub
 pub struct AppState {
     pub store: Arc<StoreRouter>,
     /// `host:port` advertised in `/api`.
-    pub server_address: String,
+    pub server_address: Arc<str>,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Built-in and CRD-defined resources.
     pub catalog: Arc<crate::catalog::Catalog>,
@@ -232,6 +232,19 @@ impl Ctx<'_> {
             .kv
             .ok_or_else(|| ApiError::not_found(&self.info.group_resource(), name))?;
         Ok((decode_stored_as(&kv, self.info)?, kv.mod_revision))
+    }
+
+    /// The object a write starts from, and whether it is the watch cache's copy. The
+    /// first attempt takes the cache's, as upstream's GuaranteedUpdate does: the store
+    /// write is conditional on its revision, so a stale copy costs only a retry from
+    /// the store (`fresh`), and a write saves a store read.
+    async fn current_for_write(&self, name: &str, fresh: bool) -> Result<(Value, Revision, bool), ApiError> {
+        if !fresh && let Some(json) = self.state.caches.cached(self.info, &self.key(name)) {
+            let (object, revision) = objects::decode_cached(&json, self.info)?;
+            return Ok((object, revision, true));
+        }
+        let (object, revision) = self.current(name).await?;
+        Ok((object, revision, false))
     }
 
     fn subresource(&self) -> Option<&str> {
@@ -521,16 +534,48 @@ impl Ctx<'_> {
         Ok(warnings)
     }
 
+    /// Replaces the object. An attempt from the watch cache's copy that fails is
+    /// retried from the store, whose answer is final (upstream's GuaranteedUpdate
+    /// does the same: a stale copy can fail a precondition or a validation).
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
+        let name = self.name().to_string();
+        // Decoded before the object is read, so a bad body is a 400 even when the
+        // object does not exist, as upstream.
+        let mut decoded = Some(self.update_body(body)?);
+        for fresh in [false, true] {
+            let (current, current_rev, cached) = self.current_for_write(&name, fresh).await?;
+            let object = match decoded.take() {
+                Some(object) => object,
+                None => self.update_body(body)?,
+            };
+            match self.update_from(&name, object, &current, current_rev).await {
+                Ok(response) => return Ok(response),
+                Err(_) if cached => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(ApiError::modified(&self.info.group_resource(), &name))
+    }
+
+    fn update_body(&self, body: &[u8]) -> Result<Value, ApiError> {
         let object = if self.subresource() == Some("scale") {
             serde_json::from_slice::<Value>(body)
                 .map_err(|e| ApiError::BadRequest(format!("the body of the request was in an unknown format: {e}")))?
         } else {
             decode_body(body, self.info)?
         };
-        let name = self.name().to_string();
-        Self::check_url_name(&object, &name)?;
-        let (current, current_rev) = self.current(&name).await?;
+        Self::check_url_name(&object, self.name())?;
+        Ok(object)
+    }
+
+    /// One attempt of an update from `current`.
+    async fn update_from(
+        &self,
+        name: &str,
+        object: Value,
+        current: &Value,
+        current_rev: Revision,
+    ) -> Result<Response, ApiError> {
         let expected = match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
             Some(rv) if !rv.is_empty() => rv
                 .parse::<Revision>()
@@ -538,12 +583,11 @@ impl Ctx<'_> {
             _ => current_rev,
         };
         if expected != current_rev {
-            return Err(ApiError::modified(&self.info.group_resource(), &name));
+            return Err(ApiError::modified(&self.info.group_resource(), name));
         }
-        match self.commit_change(&name, object, &current, current_rev).await? {
-            Some(response) => Ok(response),
-            None => Err(ApiError::modified(&self.info.group_resource(), &name)),
-        }
+        self.commit_change(name, object, current, current_rev)
+            .await?
+            .ok_or_else(|| ApiError::modified(&self.info.group_resource(), name))
     }
 
     /// Turns the client's change into the stored object (subresource rules, field
@@ -579,38 +623,48 @@ impl Ctx<'_> {
         )))
     }
 
-    /// Applies a patch to the current object and writes it if nothing changed in between;
-    /// retried on a concurrent write unless the patch itself names a resourceVersion.
+    /// Applies a patch to the current object and writes it if nothing changed in between,
+    /// else applies it again to the new state. A patch that names a resourceVersion
+    /// other than the current one is a conflict (409). An attempt from the watch
+    /// cache's copy that fails is retried from the store.
     async fn patch(&self, kind: PatchType, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
-        for _ in 0..PATCH_ATTEMPTS {
-            let (current, current_rev) = self.current(&name).await?;
-            let target = match self.subresource() {
-                Some("scale") => subresource::scale_of(self.info, &current),
-                _ => current.clone(),
-            };
-            let resource = if self.subresource() == Some("scale") {
-                "scales"
-            } else {
-                self.info.resource
-            };
-            let object = patch::apply(resource, &target, body, kind)?;
-            let precondition = object
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let pinned = precondition.as_deref().is_some_and(|rv| rv != current_rev.to_string());
-            if pinned {
-                return Err(ApiError::modified(&self.info.group_resource(), &name));
-            }
-            Self::check_url_name(&object, &name)?;
-            match self.commit_change(&name, object, &current, current_rev).await? {
-                Some(response) => return Ok(response),
-                None if precondition.is_some() => return Err(ApiError::modified(&self.info.group_resource(), &name)),
-                None => continue,
+        for attempt in 0..PATCH_ATTEMPTS {
+            let (current, current_rev, cached) = self.current_for_write(&name, attempt > 0).await?;
+            match self.patch_from(kind, body, &name, &current, current_rev).await {
+                Ok(Some(response)) => return Ok(response),
+                Ok(None) => continue,
+                Err(_) if cached => continue,
+                Err(error) => return Err(error),
             }
         }
         Err(ApiError::modified(&self.info.group_resource(), &name))
+    }
+
+    /// One attempt of a patch from `current`: `None` when the object changed in between.
+    async fn patch_from(
+        &self,
+        kind: PatchType,
+        body: &[u8],
+        name: &str,
+        current: &Value,
+        current_rev: Revision,
+    ) -> Result<Option<Response>, ApiError> {
+        let object = if self.subresource() == Some("scale") {
+            patch::apply("scales", &subresource::scale_of(self.info, current), body, kind)?
+        } else {
+            patch::apply(self.info.resource, current, body, kind)?
+        };
+        // The patched object keeps the current resourceVersion unless the patch set one.
+        let pinned = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|rv| rv != current_rev.to_string());
+        if pinned {
+            return Err(ApiError::modified(&self.info.group_resource(), name));
+        }
+        Self::check_url_name(&object, name)?;
+        self.commit_change(name, object, current, current_rev).await
     }
 
     async fn delete(&self, body: &[u8]) -> Result<Response, ApiError> {

@@ -7,7 +7,7 @@ use myriad_api::custom::CustomResource;
 use myriad_api::field_error::FieldError;
 use myriad_api::registry::ResourceInfo;
 use myriad_api::validation::{self, NameRule};
-use myriad_store::KeyValue;
+use myriad_store::{KeyValue, Revision};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -219,7 +219,24 @@ pub fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, ApiError> 
 /// CRD's storage version and converted on the way out; with conversion strategy `None`
 /// (the one Myriad performs) converting is setting `apiVersion`, as upstream does.
 pub fn decode_stored_as(kv: &KeyValue, info: &ResourceInfo) -> Result<Value, ApiError> {
-    let mut object = decode_stored(kv)?;
+    served_as(decode_stored(kv)?, info)
+}
+
+/// The watch cache's copy of an object (its JSON carries the resourceVersion) as
+/// `info` serves it, with its revision.
+pub fn decode_cached(json: &[u8], info: &ResourceInfo) -> Result<(Value, Revision), ApiError> {
+    let object: Value =
+        serde_json::from_slice(json).map_err(|e| ApiError::Internal(format!("cached object is not JSON: {e}")))?;
+    let revision = object
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .and_then(|rv| rv.parse().ok())
+        .ok_or_else(|| ApiError::Internal("cached object has no resourceVersion".into()))?;
+    Ok((served_as(object, info)?, revision))
+}
+
+/// A stored object in the version `info` serves (custom resources are stored in one).
+fn served_as(mut object: Value, info: &ResourceInfo) -> Result<Value, ApiError> {
     if let Some(custom) = &info.custom {
         let api_version = info.api_version();
         if object.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str()) {

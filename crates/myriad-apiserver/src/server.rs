@@ -149,7 +149,7 @@ impl Server {
         let authenticator = Arc::new(Authenticator::new(tokens, Arc::new(service_accounts), caches.clone()));
         let state = AppState {
             store: store.clone(),
-            server_address: format!("{host}:{}", addr.port()),
+            server_address: format!("{host}:{}", addr.port()).into(),
             metrics,
             catalog,
             caches: caches.clone(),

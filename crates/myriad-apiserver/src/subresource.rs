@@ -26,7 +26,7 @@ pub fn confine(info: &ResourceInfo, part: Part, new: &mut Value, current: &Value
         Part::Main if info.subresources.contains(&"status") => copy_field(new, current, "status"),
         Part::Main => {}
         Part::Status => {
-            let status = new.get("status").cloned();
+            let status = new.get_mut("status").map(Value::take);
             *new = current.clone();
             match status {
                 Some(status) => new["status"] = status,

@@ -1,8 +1,9 @@
 //! The watch cache over raw HTTP against a real `myriad server`: LIST resourceVersion
 //! modes and pages served from the cache, the `spec.nodeName` and label indexes giving
 //! what a full scan gives, watches from the window, bookmarks on idle watches, the end
-//! of a watch at `timeoutSeconds`, and a watcher that stops reading being cut off
-//! without holding up one that keeps reading.
+//! of a watch at `timeoutSeconds`, a watcher that stops reading being cut off
+//! without holding up one that keeps reading, and writes that start from the cache's
+//! copy of an object.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
@@ -418,5 +419,79 @@ fn a_watcher_that_stops_reading_is_cut_off_without_delaying_others() -> Result<(
         bail!("slow watcher did not end with a 410 ERROR: {last_line:.300}");
     }
     ensure!(text.lines().count() < 101, "the slow watcher was not cut off");
+    Ok(())
+}
+
+/// Writes start from the cache's copy of the object; a stale copy (the cache applies a
+/// change just after its write is answered) must never turn into a wrong 409, and a
+/// real conflict must still be one.
+#[test]
+fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(bin(), dir.path())?;
+    let cm = json!({"metadata": {"name": "shared"}, "data": {}});
+    let (code, created) = call(&server, "POST", CMS, JSON, &cm)?;
+    ensure!(code == 201, "{code} {created}");
+    let path = format!("{CMS}/shared");
+
+    // Back-to-back PUTs, each with the resourceVersion the previous one returned.
+    let mut object = created;
+    for i in 0..30 {
+        object["data"]["round"] = json!(i.to_string());
+        let (code, written) = call(&server, "PUT", &path, JSON, &object)?;
+        ensure!(code == 200, "PUT {i} after a write: {code} {written}");
+        object = written;
+    }
+
+    // Concurrent merge patches that name no resourceVersion all apply.
+    std::thread::scope(|scope| -> Result<()> {
+        let (server, path) = (&server, &path);
+        let handles: Vec<_> = (0..6)
+            .map(|w| {
+                scope.spawn(move || -> Result<()> {
+                    for i in 0..8 {
+                        let change = json!({"data": {format!("w{w}-{i}"): "x"}});
+                        let (code, body) = call(server, "PATCH", path, MERGE, &change)?;
+                        ensure!(code == 200, "concurrent patch w{w}-{i}: {code} {body}");
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+        }
+        Ok(())
+    })?;
+    let now = get(&server, &path)?;
+    let data = now["data"].as_object().context("no data")?;
+    ensure!(data.len() == 1 + 6 * 8, "lost patches: {now}");
+
+    // Real conflicts: a stale resourceVersion in a PUT and in a patch.
+    let stale = rv(&object)?;
+    let mut old = object.clone();
+    old["data"]["late"] = json!("yes");
+    let (code, body) = call(&server, "PUT", &path, JSON, &old)?;
+    ensure!(code == 409 && body["reason"] == "Conflict", "stale PUT: {code} {body}");
+    let pinned = json!({"metadata": {"resourceVersion": stale.to_string()}, "data": {"late": "yes"}});
+    let (code, body) = call(&server, "PATCH", &path, MERGE, &pinned)?;
+    ensure!(
+        code == 409 && body["reason"] == "Conflict",
+        "stale patch: {code} {body}"
+    );
+    ensure!(
+        get(&server, &path)?["data"].get("late").is_none(),
+        "a conflicting write was stored"
+    );
+
+    // A write to an object that is gone is a 404, whatever the cache still holds.
+    let (code, body) = call(&server, "DELETE", &path, JSON, &Value::Null)?;
+    ensure!(code == 200, "{code} {body}");
+    let (code, body) = call(&server, "PATCH", &path, MERGE, &json!({"data": {"after": "delete"}}))?;
+    ensure!(
+        code == 404 && body["reason"] == "NotFound",
+        "patch after delete: {code} {body}"
+    );
+    server.stop()?;
     Ok(())
 }

@@ -186,6 +186,12 @@ impl Caches {
         Ok(found.kv.map(|kv| kv.value))
     }
 
+    /// The cache's copy of the object at `key`: `None` when the cache is not ready or
+    /// does not hold it.
+    pub fn cached(&self, info: &ResourceInfo, key: &str) -> Option<Bytes> {
+        self.get(info)?.object(key).flatten()
+    }
+
     /// How many objects of `info` the cache holds; `None` when it is uncached.
     pub fn count(&self, info: &ResourceInfo) -> Option<usize> {
         Some(self.get(info)?.object_count())
