@@ -237,10 +237,14 @@ impl Ctx<'_> {
     /// The object a write starts from, and whether it is the watch cache's copy. The
     /// first attempt takes the cache's, as upstream's GuaranteedUpdate does: the store
     /// write is conditional on its revision, so a stale copy costs only a retry from
-    /// the store (`fresh`), and a write saves a store read.
+    /// the store (`fresh`), and a write saves a store read. A dry run writes nothing
+    /// that would catch a stale copy, so it reads the store.
     async fn current_for_write(&self, name: &str, fresh: bool) -> Result<(Value, Revision, bool), ApiError> {
-        if !fresh && let Some(json) = self.state.caches.cached(self.info, &self.key(name)) {
-            let (object, revision) = objects::decode_cached(&json, self.info)?;
+        if !fresh
+            && !self.dry_run()
+            && let Some(json) = self.state.caches.cached(self.info, &self.key(name))
+            && let Ok((object, revision)) = objects::decode_cached(&json, self.info)
+        {
             return Ok((object, revision, true));
         }
         let (object, revision) = self.current(name).await?;
@@ -534,23 +538,26 @@ impl Ctx<'_> {
         Ok(warnings)
     }
 
-    /// Replaces the object. An attempt from the watch cache's copy that fails is
-    /// retried from the store, whose answer is final (upstream's GuaranteedUpdate
-    /// does the same: a stale copy can fail a precondition or a validation).
+    /// Replaces the object. An update without a resourceVersion is tried again after a
+    /// concurrent write; one with a resourceVersion other than the stored one is a 409.
+    /// An attempt from the watch cache's copy that fails in a way a stale copy could
+    /// cause (a precondition, a validation) is retried from the store, whose answer is
+    /// final, as upstream's GuaranteedUpdate does.
     async fn update(&self, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
         // Decoded before the object is read, so a bad body is a 400 even when the
         // object does not exist, as upstream.
         let mut decoded = Some(self.update_body(body)?);
-        for fresh in [false, true] {
-            let (current, current_rev, cached) = self.current_for_write(&name, fresh).await?;
+        for attempt in 0..PATCH_ATTEMPTS {
+            let (current, current_rev, cached) = self.current_for_write(&name, attempt > 0).await?;
             let object = match decoded.take() {
                 Some(object) => object,
                 None => self.update_body(body)?,
             };
             match self.update_from(&name, object, &current, current_rev).await {
-                Ok(response) => return Ok(response),
-                Err(_) if cached => continue,
+                Ok(Some(response)) => return Ok(response),
+                Ok(None) => continue,
+                Err(error) if cached && could_be_stale(&error) => continue,
                 Err(error) => return Err(error),
             }
         }
@@ -568,26 +575,30 @@ impl Ctx<'_> {
         Ok(object)
     }
 
-    /// One attempt of an update from `current`.
+    /// One attempt of an update from `current`: `None` when the object changed in
+    /// between and the update names no resourceVersion.
     async fn update_from(
         &self,
         name: &str,
         object: Value,
         current: &Value,
         current_rev: Revision,
-    ) -> Result<Response, ApiError> {
+    ) -> Result<Option<Response>, ApiError> {
         let expected = match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
-            Some(rv) if !rv.is_empty() => rv
-                .parse::<Revision>()
-                .map_err(|_| ApiError::BadRequest(format!("invalid resourceVersion {rv:?}")))?,
-            _ => current_rev,
+            Some(rv) if !rv.is_empty() => Some(
+                rv.parse::<Revision>()
+                    .map_err(|_| ApiError::BadRequest(format!("invalid resourceVersion {rv:?}")))?,
+            ),
+            _ => None,
         };
-        if expected != current_rev {
+        if expected.is_some_and(|expected| expected != current_rev) {
             return Err(ApiError::modified(&self.info.group_resource(), name));
         }
-        self.commit_change(name, object, current, current_rev)
-            .await?
-            .ok_or_else(|| ApiError::modified(&self.info.group_resource(), name))
+        match self.commit_change(name, object, current, current_rev).await? {
+            Some(response) => Ok(Some(response)),
+            None if expected.is_some() => Err(ApiError::modified(&self.info.group_resource(), name)),
+            None => Ok(None),
+        }
     }
 
     /// Turns the client's change into the stored object (subresource rules, field
@@ -625,8 +636,8 @@ impl Ctx<'_> {
 
     /// Applies a patch to the current object and writes it if nothing changed in between,
     /// else applies it again to the new state. A patch that names a resourceVersion
-    /// other than the current one is a conflict (409). An attempt from the watch
-    /// cache's copy that fails is retried from the store.
+    /// other than the current one is a conflict (409). Attempts from the watch cache's
+    /// copy are retried from the store as in [`Self::update`].
     async fn patch(&self, kind: PatchType, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
         for attempt in 0..PATCH_ATTEMPTS {
@@ -634,7 +645,7 @@ impl Ctx<'_> {
             match self.patch_from(kind, body, &name, &current, current_rev).await {
                 Ok(Some(response)) => return Ok(response),
                 Ok(None) => continue,
-                Err(_) if cached => continue,
+                Err(error) if cached && could_be_stale(&error) => continue,
                 Err(error) => return Err(error),
             }
         }
@@ -914,6 +925,21 @@ const LIST_READ_MIN: usize = 100;
 
 /// Attempts of a patch that keeps meeting concurrent writes.
 const PATCH_ATTEMPTS: usize = 5;
+
+/// Whether a write's failure may come from starting at a stale copy of the object
+/// (then it is retried from the store). Store and server errors are not retried: the
+/// write may have been applied.
+fn could_be_stale(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::BadRequest(_)
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Invalid { .. }
+            | ApiError::UnprocessableEntity(_)
+            | ApiError::Forbidden { .. }
+    )
+}
 
 /// `generateName` plus five random characters from Kubernetes' alphabet (no vowels, no
 /// look-alikes).

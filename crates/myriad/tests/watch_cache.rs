@@ -467,8 +467,32 @@ fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<
     let data = now["data"].as_object().context("no data")?;
     ensure!(data.len() == 1 + 6 * 8, "lost patches: {now}");
 
+    // Concurrent PUTs that name no resourceVersion all apply too (the last one wins).
+    std::thread::scope(|scope| -> Result<()> {
+        let (server, path) = (&server, &path);
+        let handles: Vec<_> = (0..4)
+            .map(|w| {
+                scope.spawn(move || -> Result<()> {
+                    for i in 0..5 {
+                        let replacement = json!({"metadata": {"name": "shared"}, "data": {"by": format!("w{w}-{i}")}});
+                        let (code, body) = call(server, "PUT", path, JSON, &replacement)?;
+                        ensure!(code == 200, "concurrent PUT w{w}-{i}: {code} {body}");
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+        }
+        Ok(())
+    })?;
+    let object = get(&server, &path)?;
+    ensure!(object["data"].as_object().map(|d| d.len()) == Some(1), "{object}");
+
     // Real conflicts: a stale resourceVersion in a PUT and in a patch.
     let stale = rv(&object)?;
+    patch(&server, &path, &json!({"data": {"moved": "on"}}))?;
     let mut old = object.clone();
     old["data"]["late"] = json!("yes");
     let (code, body) = call(&server, "PUT", &path, JSON, &old)?;

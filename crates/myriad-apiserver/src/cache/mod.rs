@@ -186,10 +186,11 @@ impl Caches {
         Ok(found.kv.map(|kv| kv.value))
     }
 
-    /// The cache's copy of the object at `key`: `None` when the cache is not ready or
-    /// does not hold it.
+    /// The cache's copy of the object at `key`: `None` when the resource's cacher is
+    /// not running (a write does not start one) or not ready, or does not hold it.
     pub fn cached(&self, info: &ResourceInfo, key: &str) -> Option<Bytes> {
-        self.get(info)?.object(key).flatten()
+        let cacher = self.cachers.read().get(&info.storage_prefix())?.clone()?;
+        cacher.object(key).flatten()
     }
 
     /// How many objects of `info` the cache holds; `None` when it is uncached.
