@@ -444,23 +444,10 @@ fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<
     }
 
     // Concurrent merge patches that name no resourceVersion all apply.
-    std::thread::scope(|scope| -> Result<()> {
-        let (server, path) = (&server, &path);
-        let handles: Vec<_> = (0..6)
-            .map(|w| {
-                scope.spawn(move || -> Result<()> {
-                    for i in 0..8 {
-                        let change = json!({"data": {format!("w{w}-{i}"): "x"}});
-                        let (code, body) = call(server, "PATCH", path, MERGE, &change)?;
-                        ensure!(code == 200, "concurrent patch w{w}-{i}: {code} {body}");
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        for handle in handles {
-            handle.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
-        }
+    concurrently(6, 8, |w, i| {
+        let change = json!({"data": {format!("w{w}-{i}"): "x"}});
+        let (code, body) = call(&server, "PATCH", &path, MERGE, &change)?;
+        ensure!(code == 200, "concurrent patch w{w}-{i}: {code} {body}");
         Ok(())
     })?;
     let now = get(&server, &path)?;
@@ -468,23 +455,10 @@ fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<
     ensure!(data.len() == 1 + 6 * 8, "lost patches: {now}");
 
     // Concurrent PUTs that name no resourceVersion all apply too (the last one wins).
-    std::thread::scope(|scope| -> Result<()> {
-        let (server, path) = (&server, &path);
-        let handles: Vec<_> = (0..4)
-            .map(|w| {
-                scope.spawn(move || -> Result<()> {
-                    for i in 0..5 {
-                        let replacement = json!({"metadata": {"name": "shared"}, "data": {"by": format!("w{w}-{i}")}});
-                        let (code, body) = call(server, "PUT", path, JSON, &replacement)?;
-                        ensure!(code == 200, "concurrent PUT w{w}-{i}: {code} {body}");
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        for handle in handles {
-            handle.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
-        }
+    concurrently(4, 5, |w, i| {
+        let replacement = json!({"metadata": {"name": "shared"}, "data": {"by": format!("w{w}-{i}")}});
+        let (code, body) = call(&server, "PUT", &path, JSON, &replacement)?;
+        ensure!(code == 200, "concurrent PUT w{w}-{i}: {code} {body}");
         Ok(())
     })?;
     let object = get(&server, &path)?;
@@ -518,4 +492,18 @@ fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<
     );
     server.stop()?;
     Ok(())
+}
+
+/// Runs `write(writer, i)` for `rounds` values of `i` on each of `writers` threads at
+/// once; the first failure is the result.
+fn concurrently(writers: usize, rounds: usize, write: impl Fn(usize, usize) -> Result<()> + Sync) -> Result<()> {
+    std::thread::scope(|scope| {
+        let write = &write;
+        let handles: Vec<_> = (0..writers)
+            .map(|w| scope.spawn(move || (0..rounds).try_for_each(|i| write(w, i))))
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|handle| handle.join().map_err(|_| anyhow::anyhow!("writer panicked"))?)
+    })
 }
