@@ -538,8 +538,10 @@ impl Ctx<'_> {
         Ok(warnings)
     }
 
-    /// Replaces the object. An update without a resourceVersion is tried again after a
-    /// concurrent write; one with a resourceVersion other than the stored one is a 409.
+    /// Replaces the object. An update without a resourceVersion is tried again after
+    /// every concurrent write, as upstream's GuaranteedUpdate loops (each lost race is
+    /// another writer's success); one with a resourceVersion other than the stored one
+    /// is a 409.
     /// An attempt from the watch cache's copy that fails in a way a stale copy could
     /// cause (a precondition, a validation) is retried from the store, whose answer is
     /// final, as upstream's GuaranteedUpdate does.
@@ -548,20 +550,21 @@ impl Ctx<'_> {
         // Decoded before the object is read, so a bad body is a 400 even when the
         // object does not exist, as upstream.
         let mut decoded = Some(self.update_body(body)?);
-        for attempt in 0..PATCH_ATTEMPTS {
-            let (current, current_rev, cached) = self.current_for_write(&name, attempt > 0).await?;
+        let mut fresh = false;
+        loop {
+            let (current, current_rev, cached) = self.current_for_write(&name, fresh).await?;
             let object = match decoded.take() {
                 Some(object) => object,
                 None => self.update_body(body)?,
             };
             match self.update_from(&name, object, &current, current_rev).await {
                 Ok(Some(response)) => return Ok(response),
-                Ok(None) => continue,
-                Err(error) if cached && could_be_stale(&error) => continue,
+                Ok(None) => {}
+                Err(error) if cached && could_be_stale(&error) => {}
                 Err(error) => return Err(error),
             }
+            fresh = true;
         }
-        Err(ApiError::modified(&self.info.group_resource(), &name))
     }
 
     fn update_body(&self, body: &[u8]) -> Result<Value, ApiError> {
@@ -635,21 +638,23 @@ impl Ctx<'_> {
     }
 
     /// Applies a patch to the current object and writes it if nothing changed in between,
-    /// else applies it again to the new state. A patch that names a resourceVersion
+    /// else applies it again to the new state, for as many concurrent writes as there
+    /// are (as [`Self::update`]). A patch that names a resourceVersion
     /// other than the current one is a conflict (409). Attempts from the watch cache's
     /// copy are retried from the store as in [`Self::update`].
     async fn patch(&self, kind: PatchType, body: &[u8]) -> Result<Response, ApiError> {
         let name = self.name().to_string();
-        for attempt in 0..PATCH_ATTEMPTS {
-            let (current, current_rev, cached) = self.current_for_write(&name, attempt > 0).await?;
+        let mut fresh = false;
+        loop {
+            let (current, current_rev, cached) = self.current_for_write(&name, fresh).await?;
             match self.patch_from(kind, body, &name, &current, current_rev).await {
                 Ok(Some(response)) => return Ok(response),
-                Ok(None) => continue,
-                Err(error) if cached && could_be_stale(&error) => continue,
+                Ok(None) => {}
+                Err(error) if cached && could_be_stale(&error) => {}
                 Err(error) => return Err(error),
             }
+            fresh = true;
         }
-        Err(ApiError::modified(&self.info.group_resource(), &name))
     }
 
     /// One attempt of a patch from `current`: `None` when the object changed in between.
