@@ -35,7 +35,13 @@ async fn connect_fails_fast_without_etcd() -> Result<()> {
     let mut options = EtcdOptions::new(vec![format!("http://127.0.0.1:{port}")]);
     options.connect_timeout_ms = 500;
     let started = std::time::Instant::now();
-    ensure!(matches!(EtcdStore::connect(options).await, Err(StoreError::Etcd(_))));
+    let refused = EtcdStore::connect(options).await;
+    // The cause reaches the operator: the code and the socket error, not a bare "transport error".
+    ensure!(
+        matches!(&refused, Err(StoreError::Etcd(text)) if text.starts_with("Unavailable") && text.contains("refused")),
+        "{:?}",
+        refused.err()
+    );
     ensure!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     ensure!(matches!(
         EtcdStore::connect(EtcdOptions::new(Vec::new())).await,
