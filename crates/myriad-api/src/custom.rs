@@ -8,55 +8,10 @@ use serde_json::{Value, json};
 use crate::crd::StructuralSchema;
 use crate::crd::printer_columns::JsonPath;
 use crate::crd::selectable;
-use crate::registry::{ResourceInfo, intern, intern_list};
+use crate::registry::{CustomResource, PrinterColumn, ResourceInfo, ScalePaths, intern, intern_list};
 
 /// The finalizer the server puts on every CRD: its objects are deleted before it is.
 pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
-
-/// What a CRD says about one served version of its resource.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResource {
-    /// The CRD's name (`widgets.example.com`).
-    pub definition: String,
-    /// The version objects are stored in; every served version reads and writes them.
-    pub storage_version: String,
-    /// `spec.conversion.strategy: Webhook`: objects change shape between versions, and
-    /// only the CRD's webhook can convert them (Myriad does not call webhooks yet).
-    pub webhook_conversion: bool,
-    /// This version's `schema.openAPIV3Schema`, as written (what OpenAPI documents show).
-    pub schema: Option<Value>,
-    /// The same schema decoded once, for pruning, defaulting and validating objects.
-    pub structural: Option<StructuralSchema>,
-    /// Table columns after NAME (AGE when the CRD names none, as upstream).
-    pub columns: Vec<PrinterColumn>,
-    /// `subresources.scale`, if served.
-    pub scale: Option<ScalePaths>,
-    /// The CRD is being deleted: its objects may be read and deleted, not created.
-    pub terminating: bool,
-    /// Field selector labels of this version's `selectableFields` (`spec.colour`).
-    pub selectable_fields: Vec<String>,
-}
-
-/// One `additionalPrinterColumns` entry.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrinterColumn {
-    pub name: String,
-    /// integer, number, string, boolean or date.
-    pub kind: String,
-    pub format: String,
-    pub description: String,
-    pub priority: i64,
-    /// `jsonPath`, parsed; `None` when it does not parse (CRD validation refuses those).
-    pub json_path: Option<JsonPath>,
-}
-
-/// Where the scale subresource finds replicas in the custom object.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScalePaths {
-    pub spec_replicas: String,
-    pub status_replicas: String,
-    pub label_selector: Option<String>,
-}
 
 /// The resources a CRD serves, one per served version; none unless its names were
 /// accepted (see [`accepted`]).

@@ -1,7 +1,7 @@
 //! Field-level validation errors, formatted exactly like apimachinery's `field.Error`.
 //!
 //! Validation produces a list of [`FieldError`]s; the API server turns the list into one
-//! `422 Invalid` [`Status`](crate::status::Status) whose message and causes clients
+//! `422 Invalid` `Status` (see the `status` module) whose message and causes clients
 //! (kubectl, controllers, e2e tests) read verbatim. The text therefore follows upstream
 //! to the byte: `metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 …`,
 //! `metadata.name: Required value: name or generateName is required`.
@@ -9,7 +9,6 @@
 use std::fmt;
 
 use crate::go_format;
-use crate::status::{CauseType, StatusCause};
 
 /// Why a field is wrong. Each kind's wire name is also the `reason` of the matching
 /// `Status` cause (`FieldValueInvalid`, …).
@@ -89,25 +88,6 @@ impl FieldErrorKind {
 impl fmt::Display for FieldErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl From<FieldErrorKind> for CauseType {
-    fn from(kind: FieldErrorKind) -> Self {
-        match kind {
-            FieldErrorKind::NotFound => CauseType::FieldValueNotFound,
-            FieldErrorKind::Required => CauseType::FieldValueRequired,
-            FieldErrorKind::Duplicate => CauseType::FieldValueDuplicate,
-            FieldErrorKind::Invalid => CauseType::FieldValueInvalid,
-            FieldErrorKind::NotSupported => CauseType::FieldValueNotSupported,
-            FieldErrorKind::Forbidden => CauseType::FieldValueForbidden,
-            FieldErrorKind::TooLong => CauseType::FieldValueTooLong,
-            FieldErrorKind::TooMany => CauseType::FieldValueTooMany,
-            FieldErrorKind::TooFew => CauseType::FieldValueTooFew,
-            FieldErrorKind::Internal => CauseType::InternalError,
-            FieldErrorKind::TypeInvalid => CauseType::FieldValueTypeInvalid,
-            FieldErrorKind::TooShort => CauseType::FieldValueTooShort,
-        }
     }
 }
 
@@ -454,15 +434,6 @@ impl FieldError {
         }
         body
     }
-
-    /// The Status cause for this error: `{reason: <kind>, message: <body>, field}`.
-    pub fn to_cause(&self) -> StatusCause {
-        StatusCause {
-            reason: self.kind.into(),
-            message: self.body(),
-            field: self.field.clone(),
-        }
-    }
 }
 
 impl fmt::Display for FieldError {
@@ -472,12 +443,6 @@ impl fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
-
-impl From<&FieldError> for StatusCause {
-    fn from(err: &FieldError) -> Self {
-        err.to_cause()
-    }
-}
 
 /// A list of field errors treated as one error, like upstream's
 /// `ErrorList.ToAggregate()`: `Display` drops repeated messages and prints one message
@@ -757,14 +722,6 @@ mod tests {
             FieldPath::default().child("values").index(0).key("x").as_str(),
             "values[0][x]"
         );
-    }
-
-    #[test]
-    fn causes_carry_kind_body_and_field() {
-        let cause = FieldError::required("metadata.name", "name or generateName is required").to_cause();
-        assert_eq!(cause.reason, CauseType::FieldValueRequired);
-        assert_eq!(cause.message, "Required value: name or generateName is required");
-        assert_eq!(cause.field, "metadata.name");
     }
 
     #[test]

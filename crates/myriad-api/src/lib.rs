@@ -4,8 +4,9 @@
 //! names, labels, annotations and generic metadata are validated ([`validation`]), how
 //! label and field selectors parse and match ([`labels`], [`fields`]), and how failures
 //! are described: field-level errors ([`field_error`]) and the `Status` object every
-//! error response carries ([`status`]). Behaviour and message wording follow upstream
-//! apimachinery (Kubernetes 1.36) to the byte, because kubectl, client libraries and
+//! error response carries ([`status`]); the one Kubernetes version served
+//! ([`version`]) and the watch event rule ([`watch`]). Behaviour and message wording
+//! follow upstream apimachinery to the byte, because kubectl, client libraries and
 //! conformance tests read them; each module names the upstream code it mirrors.
 //!
 //! It does not serve HTTP, talk to storage, authenticate, run admission or keep any
@@ -28,6 +29,8 @@ pub mod status;
 pub mod strategic_merge;
 pub mod typed;
 pub mod validation;
+pub mod version;
+pub mod watch;
 
 pub use field_error::{FieldError, FieldErrorKind, FieldErrors, FieldPath, FieldValue};
 pub use schema::{GroupKind, GroupResource};

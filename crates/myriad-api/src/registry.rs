@@ -3,7 +3,11 @@
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use crate::custom::CustomResource;
+use serde_json::Value;
+
+use crate::crd::StructuralSchema;
+use crate::crd::printer_columns::JsonPath;
+use crate::schema::{GroupKind, GroupResource};
 
 /// One resource type as the API serves it.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +29,51 @@ pub struct ResourceInfo {
     pub verbs: &'static [&'static str],
     /// What a CustomResourceDefinition says about this resource; `None` for built-ins.
     pub custom: Option<Arc<CustomResource>>,
+}
+
+/// What a CRD says about one served version of its resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomResource {
+    /// The CRD's name (`widgets.example.com`).
+    pub definition: String,
+    /// The version objects are stored in; every served version reads and writes them.
+    pub storage_version: String,
+    /// `spec.conversion.strategy: Webhook`: objects change shape between versions, and
+    /// only the CRD's webhook can convert them (Myriad does not call webhooks yet).
+    pub webhook_conversion: bool,
+    /// This version's `schema.openAPIV3Schema`, as written (what OpenAPI documents show).
+    pub schema: Option<Value>,
+    /// The same schema decoded once, for pruning, defaulting and validating objects.
+    pub structural: Option<StructuralSchema>,
+    /// Table columns after NAME (AGE when the CRD names none, as upstream).
+    pub columns: Vec<PrinterColumn>,
+    /// `subresources.scale`, if served.
+    pub scale: Option<ScalePaths>,
+    /// The CRD is being deleted: its objects may be read and deleted, not created.
+    pub terminating: bool,
+    /// Field selector labels of this version's `selectableFields` (`spec.colour`).
+    pub selectable_fields: Vec<String>,
+}
+
+/// One `additionalPrinterColumns` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrinterColumn {
+    pub name: String,
+    /// integer, number, string, boolean or date.
+    pub kind: String,
+    pub format: String,
+    pub description: String,
+    pub priority: i64,
+    /// `jsonPath`, parsed; `None` when it does not parse (CRD validation refuses those).
+    pub json_path: Option<JsonPath>,
+}
+
+/// Where the scale subresource finds replicas in the custom object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalePaths {
+    pub spec_replicas: String,
+    pub status_replicas: String,
+    pub label_selector: Option<String>,
 }
 
 /// Verbs every built-in resource supports (kubectl reads them from discovery).
@@ -92,6 +141,18 @@ impl ResourceInfo {
     /// The kind of this resource's list (`PodList`).
     pub fn list_kind(&self) -> String {
         format!("{}List", self.kind)
+    }
+}
+
+impl From<&ResourceInfo> for GroupResource {
+    fn from(info: &ResourceInfo) -> Self {
+        Self::new(info.group, info.resource)
+    }
+}
+
+impl From<&ResourceInfo> for GroupKind {
+    fn from(info: &ResourceInfo) -> Self {
+        Self::new(info.group, info.kind)
     }
 }
 
@@ -483,6 +544,13 @@ pub fn resources_of(group: &str, version: &str) -> impl Iterator<Item = &'static
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_names_for_messages() {
+        let info = lookup("apps", "v1", "deployments").expect("deployments are built in");
+        assert_eq!(GroupResource::from(info).to_string(), info.group_resource());
+        assert_eq!(GroupKind::from(info).to_string(), "Deployment.apps");
+    }
 
     #[test]
     fn keys_and_names() {

@@ -6,8 +6,6 @@
 
 use std::fmt;
 
-use crate::registry::ResourceInfo;
-
 /// A resource qualified by its API group (`deployments.apps`); the core group is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct GroupResource {
@@ -41,12 +39,6 @@ impl fmt::Display for GroupResource {
     }
 }
 
-impl From<&ResourceInfo> for GroupResource {
-    fn from(info: &ResourceInfo) -> Self {
-        Self::new(info.group, info.resource)
-    }
-}
-
 /// A kind qualified by its API group (`Deployment.apps`); used by `Invalid` errors.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct GroupKind {
@@ -74,16 +66,9 @@ impl fmt::Display for GroupKind {
     }
 }
 
-impl From<&ResourceInfo> for GroupKind {
-    fn from(info: &ResourceInfo) -> Self {
-        Self::new(info.group, info.kind)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::lookup;
 
     #[test]
     fn display_like_apimachinery() {
@@ -95,12 +80,5 @@ mod tests {
         assert_eq!(GroupKind::new("", "Pod").to_string(), "Pod");
         assert_eq!(GroupKind::new("apps", "Deployment").to_string(), "Deployment.apps");
         assert!(GroupResource::default().is_empty());
-    }
-
-    #[test]
-    fn from_registry() {
-        let info = lookup("apps", "v1", "deployments").expect("deployments are built in");
-        assert_eq!(GroupResource::from(info).to_string(), info.group_resource());
-        assert_eq!(GroupKind::from(info).to_string(), "Deployment.apps");
     }
 }

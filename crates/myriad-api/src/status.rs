@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::field_error::{FieldError, aggregate_message};
+use crate::field_error::{FieldError, FieldErrorKind, aggregate_message};
 use crate::go_format::quote;
 use crate::schema::{GroupKind, GroupResource};
 
@@ -250,7 +250,9 @@ impl Status {
         }
     }
 
-    fn with_details(mut self, details: StatusDetails) -> Self {
+    /// This status with `details` (which serialize as `{}` when empty, as upstream
+    /// sends them for some errors).
+    pub fn with_details(mut self, details: StatusDetails) -> Self {
         self.details = Some(details);
         self
     }
@@ -319,6 +321,23 @@ impl Status {
     /// (a watch or list resuming after compaction).
     pub fn resource_expired(message: impl Into<String>) -> Self {
         Self::failure(410, StatusReason::Expired, message)
+    }
+
+    /// 504 `Timeout` for a read at a resourceVersion the server has not reached:
+    /// `Timeout: Too large resource version: 12, current: 10`, with the
+    /// `ResourceVersionTooLarge` cause clients (reflectors) look for, as upstream's
+    /// `NewTooLargeResourceVersionError`.
+    pub fn too_large_resource_version(requested: i64, current: i64, retry_after_seconds: i32) -> Self {
+        let message = format!("Too large resource version: {requested}, current: {current}");
+        Self::failure(504, StatusReason::Timeout, format!("Timeout: {message}")).with_details(StatusDetails {
+            causes: vec![StatusCause {
+                reason: CauseType::ResourceVersionTooLarge,
+                message: "Too large resource version".to_string(),
+                field: String::new(),
+            }],
+            retry_after_seconds,
+            ..StatusDetails::default()
+        })
     }
 
     /// 400 `BadRequest` with the caller's message.
@@ -453,8 +472,54 @@ impl fmt::Display for Status {
 
 impl std::error::Error for Status {}
 
+/// How a field error reads as a Status cause (`metav1.CauseType`), as upstream maps
+/// `field.ErrorType`.
+impl From<FieldErrorKind> for CauseType {
+    fn from(kind: FieldErrorKind) -> Self {
+        match kind {
+            FieldErrorKind::NotFound => CauseType::FieldValueNotFound,
+            FieldErrorKind::Required => CauseType::FieldValueRequired,
+            FieldErrorKind::Duplicate => CauseType::FieldValueDuplicate,
+            FieldErrorKind::Invalid => CauseType::FieldValueInvalid,
+            FieldErrorKind::NotSupported => CauseType::FieldValueNotSupported,
+            FieldErrorKind::Forbidden => CauseType::FieldValueForbidden,
+            FieldErrorKind::TooLong => CauseType::FieldValueTooLong,
+            FieldErrorKind::TooMany => CauseType::FieldValueTooMany,
+            FieldErrorKind::TooFew => CauseType::FieldValueTooFew,
+            FieldErrorKind::Internal => CauseType::InternalError,
+            FieldErrorKind::TypeInvalid => CauseType::FieldValueTypeInvalid,
+            FieldErrorKind::TooShort => CauseType::FieldValueTooShort,
+        }
+    }
+}
+
+impl FieldError {
+    /// The Status cause for this error: `{reason: <kind>, message: <body>, field}`.
+    pub fn to_cause(&self) -> StatusCause {
+        StatusCause {
+            reason: self.kind.into(),
+            message: self.body(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl From<&FieldError> for StatusCause {
+    fn from(err: &FieldError) -> Self {
+        err.to_cause()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn causes_carry_kind_body_and_field() {
+        let cause = FieldError::required("metadata.name", "name or generateName is required").to_cause();
+        assert_eq!(cause.reason, CauseType::FieldValueRequired);
+        assert_eq!(cause.message, "Required value: name or generateName is required");
+        assert_eq!(cause.field, "metadata.name");
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -34,6 +34,7 @@ use crate::authz::Attributes;
 use crate::cache::{self, Caches};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::tasks::Tasks;
 
 pub const GROUP: &str = "tenancy.myriad.io";
 
@@ -234,8 +235,7 @@ impl Cells {
             limited.push(format!("{resource}.bytes={max}"));
         }
         Err(ApiError::Forbidden {
-            group: info.group.to_string(),
-            resource: info.resource.to_string(),
+            group_resource: info.into(),
             name: name.to_string(),
             message: format!(
                 "exceeded cell quota: {}, requested: {}, used: {}, limited: {}",
@@ -249,15 +249,15 @@ impl Cells {
 
     /// Publishes every cell's usage of its quota'd resources (at scrape time, from the
     /// cache as it is).
-    pub fn record_usage(&self, caches: &Caches, catalog: &crate::catalog::Catalog) {
+    pub fn record_usage(&self, caches: &Caches, resources: &[Arc<ResourceInfo>]) {
         let cells = self.cells.read().clone();
         for cell in cells.iter() {
             for resource in cell.storage.keys() {
-                let Some(info) = catalog.all().into_iter().find(|i| i.group_resource() == *resource) else {
+                let Some(info) = resources.iter().find(|i| i.group_resource() == *resource) else {
                     continue;
                 };
-                let Some(cacher) = caches.get(&info) else { continue };
-                if let Some((objects, bytes, _)) = cacher.usage(&cell.key_prefixes(&info), "") {
+                let Some(cacher) = caches.get(info) else { continue };
+                if let Some((objects, bytes, _)) = cacher.usage(&cell.key_prefixes(info), "") {
                     self.metrics.cell_usage(&cell.name, resource, objects, bytes);
                 }
             }
@@ -265,10 +265,10 @@ impl Cells {
     }
 
     /// Follows the stored cells.
-    pub async fn follow(self: &Arc<Self>, caches: Arc<Caches>, wait: Duration) {
+    pub async fn follow(self: &Arc<Self>, caches: Arc<Caches>, wait: Duration, tasks: &Tasks) {
         let this: Weak<Self> = Arc::downgrade(self);
         let infos = registry::lookup(GROUP, "v1alpha1", "cells").into_iter().collect();
-        let loaded = cache::follow(caches, infos, wait, move |objects| {
+        let loaded = cache::follow(caches, infos, wait, tasks, move |objects| {
             let Some(this) = this.upgrade() else { return false };
             this.install(&objects[0]);
             true

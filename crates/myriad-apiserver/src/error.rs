@@ -1,45 +1,42 @@
-//! Failures of API requests, each answered as a Kubernetes `Status` with the code,
-//! reason and message wording clients know from Kubernetes.
+//! Failures of API requests. Each [`ApiError`] is answered with the Kubernetes `Status`
+//! that `myriad_api::status` builds (upstream's code, reason, details and message
+//! wording), written as upstream writes it: fields in `metav1.Status` order and a
+//! trailing newline, so clients that compare bodies byte for byte (the Python client's
+//! own tests do) see what they would from kube-apiserver.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use myriad_api::status::{ListMeta, Status, StatusDetails, StatusReason};
+use myriad_api::{FieldError, GroupKind, GroupResource};
 use myriad_store::StoreError;
-use serde_json::{Value, json};
 
-/// One field problem of an `Invalid` (422) error.
-#[derive(Clone, Debug)]
-pub struct Cause {
-    pub reason: String,
-    pub field: String,
-    pub message: String,
-}
-
-/// An API failure.
+/// An API failure. `Display` is the Status message.
 #[derive(Debug)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     BadRequest(String),
     NotFound {
-        group_resource: String,
+        group_resource: GroupResource,
         name: String,
     },
     PathNotFound(String),
     AlreadyExists {
-        group_resource: String,
+        group_resource: GroupResource,
         name: String,
     },
+    /// 409 as upstream's `NewConflict(qualifiedResource, name, err)`; `detail` is the
+    /// `err` part.
     Conflict {
-        group_resource: String,
+        group_resource: GroupResource,
         name: String,
         detail: String,
     },
-    /// 422: `group`/`kind` name the kind (`Deployment`, `apps`) as upstream's
-    /// `NewInvalid(GroupKind, …)` does.
+    /// 422 as upstream's `NewInvalid(GroupKind, name, errors)`.
     Invalid {
-        group: String,
-        kind: String,
+        kind: GroupKind,
         name: String,
-        causes: Vec<Cause>,
+        errors: Vec<FieldError>,
     },
+    /// 410 `Expired` (a resourceVersion older than the history kept).
     Gone(String),
     /// 410 for a continue token whose revision is compacted; `token` continues the
     /// list at the latest state instead (upstream's "inconsistent continue").
@@ -53,12 +50,13 @@ pub enum ApiError {
         current: i64,
         retry_after: u64,
     },
+    /// 504 `Timeout`: the request did not finish within its deadline.
+    Timeout(String),
     Unauthorized,
     /// 403 as upstream's `NewForbidden(groupResource, name, err)` words it; `message`
     /// is the `err` part.
     Forbidden {
-        group: String,
-        resource: String,
+        group_resource: GroupResource,
         name: String,
         message: String,
     },
@@ -74,173 +72,126 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn not_found(group_resource: &str, name: &str) -> Self {
+    pub(crate) fn not_found(group_resource: impl Into<GroupResource>, name: &str) -> Self {
         ApiError::NotFound {
-            group_resource: group_resource.to_string(),
+            group_resource: group_resource.into(),
             name: name.to_string(),
         }
     }
 
     /// The optimistic-concurrency conflict of an update with a stale resourceVersion.
-    pub fn modified(group_resource: &str, name: &str) -> Self {
+    pub(crate) fn modified(group_resource: impl Into<GroupResource>, name: &str) -> Self {
         ApiError::Conflict {
-            group_resource: group_resource.to_string(),
+            group_resource: group_resource.into(),
             name: name.to_string(),
-            detail: "the object has been modified; please apply your changes to the latest version and try again"
-                .to_string(),
+            detail: myriad_api::status::OPTIMISTIC_LOCK_ERROR_MSG.to_string(),
         }
     }
 
-    fn code(&self) -> StatusCode {
+    /// 422 Invalid carrying `errors` for the `kind` object `name`.
+    pub(crate) fn invalid(kind: impl Into<GroupKind>, name: &str, errors: Vec<FieldError>) -> Self {
+        ApiError::Invalid {
+            kind: kind.into(),
+            name: name.to_string(),
+            errors,
+        }
+    }
+
+    /// 403 naming what was refused.
+    pub(crate) fn forbidden(group_resource: impl Into<GroupResource>, name: &str, message: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            group_resource: group_resource.into(),
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The `Status` object clients get.
+    pub(crate) fn status(&self) -> Status {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound { .. } | ApiError::PathNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Invalid { .. } | ApiError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Gone(_) | ApiError::ContinueExpired { .. } => StatusCode::GONE,
-            ApiError::ResourceVersionTooLarge { .. } => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The `Status` object.
-    pub fn status(&self) -> Value {
-        let (reason, message, details) = match self {
-            ApiError::BadRequest(m) => ("BadRequest", m.clone(), json!({})),
-            ApiError::NotFound { group_resource, name } => (
-                "NotFound",
-                format!("{group_resource} \"{name}\" not found"),
-                details(group_resource, name),
-            ),
-            ApiError::PathNotFound(path) => (
-                "NotFound",
+            ApiError::BadRequest(message) => Status::bad_request(message.clone()),
+            ApiError::NotFound { group_resource, name } => Status::not_found(group_resource, name),
+            ApiError::PathNotFound(path) => Status::failure(
+                404,
+                StatusReason::NotFound,
                 format!("the server could not find the requested resource (path {path})"),
-                json!({}),
-            ),
-            ApiError::AlreadyExists { group_resource, name } => (
-                "AlreadyExists",
-                format!("{group_resource} \"{name}\" already exists"),
-                details(group_resource, name),
-            ),
+            )
+            .with_details(StatusDetails::default()),
+            ApiError::AlreadyExists { group_resource, name } => Status::already_exists(group_resource, name),
             ApiError::Conflict {
                 group_resource,
                 name,
                 detail,
-            } => (
-                "Conflict",
-                format!("Operation cannot be fulfilled on {group_resource} \"{name}\": {detail}"),
-                details(group_resource, name),
-            ),
-            ApiError::Invalid {
-                group,
-                kind,
-                name,
-                causes,
-            } => {
-                let listed: Vec<String> = causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
-                let group_kind = myriad_api::GroupKind::new(group, kind);
-                let message = match listed.as_slice() {
-                    [one] => format!("{group_kind} \"{name}\" is invalid: {one}"),
-                    many => format!("{group_kind} \"{name}\" is invalid: [{}]", many.join(", ")),
+            } => Status::conflict(group_resource, name, detail),
+            ApiError::Invalid { kind, name, errors } => Status::invalid(kind, name, errors),
+            ApiError::Gone(message) => Status::resource_expired(message.clone()),
+            ApiError::ContinueExpired { token } => {
+                let mut status = Status::resource_expired(CONTINUE_EXPIRED);
+                status.metadata = ListMeta {
+                    continue_token: token.clone(),
+                    ..ListMeta::default()
                 };
-                let causes: Vec<Value> = causes
-                    .iter()
-                    .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
-                    .collect();
-                let mut details = json!({"name": name, "kind": kind, "causes": causes});
-                if !group.is_empty() {
-                    details["group"] = json!(group);
-                }
-                ("Invalid", message, details)
+                status
             }
-            ApiError::Gone(m) => ("Expired", m.clone(), json!({})),
-            ApiError::ContinueExpired { .. } => ("Expired", CONTINUE_EXPIRED.to_string(), json!({})),
             ApiError::ResourceVersionTooLarge {
                 requested,
                 current,
                 retry_after,
-            } => {
-                let mut details =
-                    json!({"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]});
-                if *retry_after > 0 {
-                    details["retryAfterSeconds"] = json!(retry_after);
-                }
-                (
-                    "Timeout",
-                    format!("Timeout: Too large resource version: {requested}, current: {current}"),
-                    details,
-                )
-            }
+            } => Status::too_large_resource_version(*requested, *current, seconds(*retry_after)),
+            ApiError::Timeout(message) => Status::timeout(message, 0),
+            ApiError::Unauthorized => Status::failure(401, StatusReason::Unauthorized, "Unauthorized"),
             ApiError::Forbidden {
-                group,
-                resource,
+                group_resource,
                 name,
                 message,
-            } => {
-                let group_resource = match group.as_str() {
-                    "" => resource.clone(),
-                    group => format!("{resource}.{group}"),
-                };
-                let text = match (group_resource.as_str(), name.as_str()) {
-                    ("", _) => format!("forbidden: {message}"),
-                    (gr, "") => format!("{gr} is forbidden: {message}"),
-                    (gr, name) => format!("{gr} {name:?} is forbidden: {message}"),
-                };
-                let mut details = json!({"kind": resource});
-                if !name.is_empty() {
-                    details["name"] = json!(name);
-                }
-                if !group.is_empty() {
-                    details["group"] = json!(group);
-                }
-                ("Forbidden", text, details)
+            } => Status::forbidden(group_resource, name, message),
+            ApiError::UnprocessableEntity(message) => Status::failure(422, StatusReason::Invalid, message.clone()),
+            ApiError::MethodNotAllowed(message) => {
+                Status::failure(405, StatusReason::MethodNotAllowed, message.clone())
             }
-            ApiError::Unauthorized => ("Unauthorized", "Unauthorized".to_string(), json!({})),
-            ApiError::UnprocessableEntity(m) => ("Invalid", m.clone(), json!({})),
-            ApiError::MethodNotAllowed(m) => ("MethodNotAllowed", m.clone(), json!({})),
-            ApiError::UnsupportedMediaType(m) => ("UnsupportedMediaType", m.clone(), json!({})),
-            ApiError::TooLarge(m) => ("RequestEntityTooLarge", m.clone(), json!({})),
-            ApiError::TooManyRequests { message, retry_after } => (
-                "TooManyRequests",
-                message.clone(),
-                json!({"retryAfterSeconds": retry_after}),
-            ),
-            ApiError::Internal(m) => ("InternalError", format!("Internal error occurred: {m}"), json!({})),
-        };
-        let metadata = match self {
-            ApiError::ContinueExpired { token } => json!({"continue": token}),
-            _ => json!({}),
-        };
-        json!({
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": metadata,
-            "status": "Failure",
-            "message": message,
-            "reason": reason,
-            "details": details,
-            "code": self.code().as_u16(),
-        })
+            ApiError::UnsupportedMediaType(message) => {
+                Status::failure(415, StatusReason::UnsupportedMediaType, message.clone())
+            }
+            ApiError::TooLarge(message) => Status::failure(413, StatusReason::RequestEntityTooLarge, message.clone()),
+            ApiError::TooManyRequests { message, retry_after } => {
+                Status::too_many_requests(message.clone(), seconds(*retry_after))
+            }
+            ApiError::Internal(message) => Status::internal_error(message),
+        }
     }
+
+    /// Seconds a client should wait before retrying, if any.
+    fn retry_after(&self) -> u64 {
+        match self {
+            ApiError::TooManyRequests { retry_after, .. } | ApiError::ResourceVersionTooLarge { retry_after, .. } => {
+                *retry_after
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The Status message, as upstream's `StatusError.Error()`.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.status().message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+fn seconds(retry_after: u64) -> i32 {
+    i32::try_from(retry_after).unwrap_or(i32::MAX)
 }
 
 /// Upstream's message for a continue token whose revision is compacted.
 const CONTINUE_EXPIRED: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
-/// `details` naming the object: `pods.apps` splits into kind `pods` and group `apps`.
-fn details(group_resource: &str, name: &str) -> Value {
-    let (kind, group) = group_resource.split_once('.').unwrap_or((group_resource, ""));
-    if group.is_empty() {
-        json!({"name": name, "kind": kind})
-    } else {
-        json!({"name": name, "group": group, "kind": kind})
-    }
+/// A `Status` as upstream writes it: JSON in field order, then a newline.
+pub(crate) fn status_body(status: &Status) -> Vec<u8> {
+    let mut body = serde_json::to_vec(status).unwrap_or_default();
+    body.push(b'\n');
+    body
 }
 
 impl IntoResponse for ApiError {
@@ -248,13 +199,10 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(message) = &self {
             tracing::error!(%message, "internal error");
         }
-        let mut response = (self.code(), axum::Json(self.status())).into_response();
-        let retry_after = match &self {
-            ApiError::TooManyRequests { retry_after, .. } | ApiError::ResourceVersionTooLarge { retry_after, .. } => {
-                *retry_after
-            }
-            _ => 0,
-        };
+        let status = self.status();
+        let code = StatusCode::from_u16(status.http_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (code, [(header::CONTENT_TYPE, "application/json")], status_body(&status)).into_response();
+        let retry_after = self.retry_after();
         if retry_after > 0
             && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
         {
@@ -289,29 +237,38 @@ mod tests {
     #[test]
     fn messages_match_kubernetes() {
         assert_eq!(
-            ApiError::not_found("pods", "web").status()["message"],
+            ApiError::not_found(GroupResource::new("", "pods"), "web").to_string(),
             "pods \"web\" not found"
         );
-        let conflict = ApiError::modified("deployments.apps", "web").status();
+        let conflict = ApiError::modified(GroupResource::new("apps", "deployments"), "web");
         assert_eq!(
-            conflict["message"],
+            conflict.to_string(),
             "Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again"
         );
-        assert_eq!(conflict["details"]["group"], "apps");
-        assert_eq!(conflict["code"], 409);
-        let invalid = ApiError::Invalid {
-            group: String::new(),
-            kind: "ConfigMap".into(),
-            name: "Bad".into(),
-            causes: vec![Cause {
-                reason: "FieldValueRequired".into(),
-                field: "metadata.name".into(),
-                message: "Required value".into(),
-            }],
-        };
+        let status = conflict.status();
+        assert_eq!(status.details.as_ref().map(|d| d.group.as_str()), Some("apps"));
+        assert_eq!(status.code, 409);
+        let invalid = ApiError::invalid(
+            GroupKind::new("", "ConfigMap"),
+            "Bad",
+            vec![FieldError::required("metadata.name", "")],
+        );
         assert_eq!(
-            invalid.status()["message"],
+            invalid.to_string(),
             "ConfigMap \"Bad\" is invalid: metadata.name: Required value"
+        );
+    }
+
+    #[test]
+    fn bodies_are_written_as_upstream_writes_them() {
+        let conflict = ApiError::AlreadyExists {
+            group_resource: GroupResource::new("", "namespaces"),
+            name: "test".into(),
+        };
+        let body = String::from_utf8(status_body(&conflict.status())).unwrap();
+        assert_eq!(
+            body,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"namespaces \\\"test\\\" already exists\",\"reason\":\"AlreadyExists\",\"details\":{\"name\":\"test\",\"kind\":\"namespaces\"},\"code\":409}\n"
         );
     }
 }

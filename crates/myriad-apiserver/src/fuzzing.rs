@@ -9,12 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use bytes::Bytes;
 use myriad_api::registry;
 
-use crate::field_validation::{self, Mode};
-use crate::patch::{self, PatchType};
-use crate::selector::Selector;
-use crate::{handlers, objects};
+use crate::registry::admission::validate_metadata;
+use crate::registry::field_validation::{self, Mode};
+use crate::registry::patch::{self, PatchType};
+use crate::request::body::{decode_object, json_body};
+use crate::request::protobuf;
+use crate::request::selector::Selector;
 
-const MEDIA_TYPES: [&str; 3] = ["application/json", "application/yaml", crate::protobuf::MEDIA_TYPE];
+const MEDIA_TYPES: [&str; 3] = ["application/json", "application/yaml", protobuf::MEDIA_TYPE];
 const RESOURCES: [(&str, &str); 3] = [("", "pods"), ("apps", "deployments"), ("", "configmaps")];
 
 /// A request body: the first byte picks the media type and the resource, the rest is
@@ -31,13 +33,13 @@ pub fn request_body(data: &[u8]) {
         return;
     };
     let body = Bytes::copy_from_slice(body);
-    let Ok(json) = handlers::json_body(&headers, &body) else {
+    let Ok(json) = json_body(&headers, &body) else {
         return;
     };
-    let Ok(mut object) = objects::decode_body(&json, info) else {
+    let Ok(mut object) = decode_object(&json, info.kind, &[&info.api_version()]) else {
         return;
     };
-    let _ = objects::validate_metadata(info, &object);
+    let _ = validate_metadata(info, &object);
     let _ = field_validation::check(info, &mut object, Mode::Strict);
 }
 

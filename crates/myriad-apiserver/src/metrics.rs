@@ -6,9 +6,7 @@ use std::sync::atomic::AtomicI64;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use axum::extract::{Request, State};
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use myriad_store::{
     GetResponse, PrefixStats, RangeOptions, RangeResponse, Result as StoreResult, Revision, Store, Txn, TxnResponse,
@@ -20,8 +18,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-
-use crate::request_info;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -401,6 +397,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     request_seconds: Family<LatencyLabels, Histogram, fn() -> Histogram>,
     inflight: Gauge<i64, AtomicI64>,
+    timeouts: Counter,
     store_seconds: Family<StoreLabels, Histogram, fn() -> Histogram>,
     cache: CacheFamilies,
     flow: FlowFamilies,
@@ -430,6 +427,12 @@ impl Default for Metrics {
             "Requests being served",
             inflight.clone(),
         );
+        let timeouts = Counter::default();
+        registry.register(
+            "apiserver_request_timeouts",
+            "Requests answered 504 because they did not finish within the request timeout",
+            timeouts.clone(),
+        );
         let store_seconds =
             Family::<StoreLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         registry.register(
@@ -454,6 +457,7 @@ impl Default for Metrics {
             requests,
             request_seconds,
             inflight,
+            timeouts,
             store_seconds,
             cache,
         }
@@ -568,6 +572,32 @@ impl Metrics {
         }
     }
 
+    /// A request started (in flight until [`Metrics::request_finished`]).
+    pub(crate) fn request_started(&self) {
+        self.inflight.inc();
+    }
+
+    /// A request was cut off at its deadline.
+    pub(crate) fn request_timed_out(&self) {
+        self.timeouts.inc();
+    }
+
+    /// A request finished with `code` after `seconds`.
+    pub(crate) fn request_finished(&self, verb: String, resource: String, code: u16, seconds: f64) {
+        self.inflight.dec();
+        let latency = LatencyLabels {
+            verb: verb.clone(),
+            resource: resource.clone(),
+        };
+        self.request_seconds.get_or_create(&latency).observe(seconds);
+        let labels = RequestLabels {
+            verb,
+            resource,
+            code: code.to_string(),
+        };
+        self.requests.get_or_create(&labels).inc();
+    }
+
     fn observe_store(&self, backend: &str, operation: &str, started: Instant) {
         let labels = StoreLabels {
             backend: backend.to_string(),
@@ -579,41 +609,10 @@ impl Metrics {
     }
 }
 
-/// `/metrics`.
-pub async fn serve(State(metrics): State<Arc<Metrics>>) -> Response {
+/// `/metrics`, as Prometheus scrapes it.
+pub(crate) fn serve(metrics: &Metrics) -> Response {
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     ([(header::CONTENT_TYPE, content_type)], metrics.encode()).into_response()
-}
-
-/// Counts and times every request.
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let watch = request
-        .uri()
-        .query()
-        .is_some_and(|q| q.split('&').any(|kv| kv == "watch=1" || kv == "watch=true"));
-    let (verb, resource) = match request_info::parse(request.method(), request.uri().path(), watch) {
-        Some(info) => (format!("{:?}", info.verb).to_uppercase(), info.resource),
-        None => (request.method().as_str().to_string(), String::new()),
-    };
-    metrics.inflight.inc();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    metrics.inflight.dec();
-    let latency = LatencyLabels {
-        verb: verb.clone(),
-        resource: resource.clone(),
-    };
-    metrics
-        .request_seconds
-        .get_or_create(&latency)
-        .observe(started.elapsed().as_secs_f64());
-    let labels = RequestLabels {
-        verb,
-        resource,
-        code: response.status().as_u16().to_string(),
-    };
-    metrics.requests.get_or_create(&labels).inc();
-    response
 }
 
 /// A store whose every operation is timed into [`Metrics`].

@@ -15,6 +15,7 @@ use parking_lot::{Mutex, RwLock};
 use serde_json::Value;
 
 use crate::cache::Caches;
+use crate::tasks::Tasks;
 
 pub const NAMESPACE: &str = "kube-system";
 pub const NAME: &str = "myriad-user-agent-limits";
@@ -123,9 +124,9 @@ impl UserAgentLimits {
     }
 
     /// Re-reads the ConfigMap every second while the limits live.
-    pub fn follow(self: &Arc<Self>, caches: Arc<Caches>) {
+    pub fn follow(self: &Arc<Self>, caches: Arc<Caches>, tasks: &Tasks) {
         let this: Weak<Self> = Arc::downgrade(self);
-        tokio::spawn(async move {
+        tasks.spawn("user-agent limits", async move {
             let Some(info) = registry::lookup("", "v1", "configmaps") else {
                 return;
             };

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use myriad_apiserver::cache::CacheConfig;
-use myriad_apiserver::{Server, ServerConfig};
+use myriad_apiserver::{CacheConfig, Server, ServerConfig};
 
 #[derive(clap::Args)]
 pub struct ServerArgs {
@@ -47,7 +46,7 @@ struct CommonArgs {
     #[arg(long, default_value_t = 300)]
     compaction_interval_secs: u64,
     /// Page cache of the default embedded store, in MiB.
-    #[arg(long, default_value_t = myriad_apiserver::config::DEFAULT_STORE_CACHE_BYTES >> 20)]
+    #[arg(long, default_value_t = myriad_apiserver::DEFAULT_STORE_CACHE_BYTES >> 20)]
     store_cache_mib: usize,
     /// Watch cache history (changes kept for resuming watches) per resource, as
     /// `resource[.group]#size`, e.g. `pods#50000,events#0`; 0 serves the resource
@@ -68,7 +67,7 @@ struct CommonArgs {
     #[arg(long)]
     token_auth_file: Option<PathBuf>,
     /// Issuer (`iss`) of ServiceAccount tokens; also the audience the API accepts.
-    #[arg(long, default_value = myriad_apiserver::authn::DEFAULT_ISSUER)]
+    #[arg(long, default_value = myriad_apiserver::DEFAULT_ISSUER)]
     service_account_issuer: String,
     /// Seats for non-mutating requests; with `--max-mutating-requests-inflight`, the
     /// seats priority levels share (kube-apiserver's flags and defaults).
@@ -76,6 +75,10 @@ struct CommonArgs {
     max_requests_inflight: usize,
     #[arg(long, default_value_t = 200)]
     max_mutating_requests_inflight: usize,
+    /// Seconds a request that is not long-running (everything but watches) may take
+    /// before it is answered 504 Timeout (kube-apiserver's `--request-timeout`).
+    #[arg(long, default_value_t = myriad_apiserver::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    request_timeout_secs: u64,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -90,6 +93,7 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         token_auth_file: common.token_auth_file,
         service_account_issuer: common.service_account_issuer,
         max_seats: (common.max_requests_inflight + common.max_mutating_requests_inflight).max(1),
+        request_timeout: Duration::from_secs(common.request_timeout_secs.max(1)),
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,

@@ -16,7 +16,7 @@ use myriad_api::registry;
 use serde_json::Value;
 
 pub use service_account::{Binding, Claims, DEFAULT_ISSUER, ObjectRef, ServiceAccountTokens, username};
-pub use token_file::{TokenFile, TokenFileError};
+pub use token_file::TokenFile;
 pub use x509::CertificateCheck;
 
 use crate::cache::Caches;

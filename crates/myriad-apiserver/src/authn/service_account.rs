@@ -5,15 +5,12 @@
 //! with the same uid is checked by the caller against current state, so a token of a
 //! deleted ServiceAccount stops working at once.
 
-use std::path::Path;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rcgen::KeyPair;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-use crate::pki::{self, PkiError};
 
 /// Upstream's default issuer and API audience.
 pub const DEFAULT_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
@@ -82,25 +79,14 @@ impl std::fmt::Debug for ServiceAccountTokens {
 }
 
 impl ServiceAccountTokens {
-    /// Loads the signing key `dir/sa.key`, creating it on first start.
-    pub fn load_or_create(dir: &Path, issuer: &str) -> Result<Self, PkiError> {
-        let path = dir.join("sa.key");
-        let key = match std::fs::read_to_string(&path) {
-            Ok(pem) => KeyPair::from_pem(&pem)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = KeyPair::generate()?;
-                pki::write_private(&path, &key.serialize_pem(), 0o600)?;
-                tracing::info!(path = %path.display(), "created the ServiceAccount token signing key");
-                key
-            }
-            Err(source) => return Err(PkiError::Io { path, source }),
-        };
-        Ok(ServiceAccountTokens {
+    /// Signs and checks tokens with `key` (the server keeps it as `pki/sa.key`).
+    pub fn new(key: &KeyPair, issuer: &str) -> Self {
+        ServiceAccountTokens {
             issuer: issuer.to_string(),
             audiences: vec![issuer.to_string()],
             encoding: EncodingKey::from_ec_der(&key.serialize_der()),
             decoding: DecodingKey::from_ec_der(key.public_key_raw()),
-        })
+        }
     }
 
     /// The audiences the API server accepts (and gives tokens that name none).
@@ -175,19 +161,18 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_and_others_do_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let tokens = ServiceAccountTokens::load_or_create(dir.path(), DEFAULT_ISSUER).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let tokens = ServiceAccountTokens::new(&key, DEFAULT_ISSUER);
         let (token, expiry) = tokens.issue(binding(), Vec::new(), Duration::from_secs(600)).unwrap();
         assert!(expiry > OffsetDateTime::now_utc());
         let claims = tokens.verify_for_api(&token).unwrap();
         assert_eq!(claims.username(), "system:serviceaccount:default:builder");
         assert_eq!(claims.kubernetes, binding());
 
-        // The key survives a restart; another server's key does not verify.
-        let again = ServiceAccountTokens::load_or_create(dir.path(), DEFAULT_ISSUER).unwrap();
+        // The same key (after a restart) verifies; another server's key does not.
+        let again = ServiceAccountTokens::new(&KeyPair::from_pem(&key.serialize_pem()).unwrap(), DEFAULT_ISSUER);
         assert!(again.verify_for_api(&token).is_some());
-        let other_dir = tempfile::tempdir().unwrap();
-        let other = ServiceAccountTokens::load_or_create(other_dir.path(), DEFAULT_ISSUER).unwrap();
+        let other = ServiceAccountTokens::new(&KeyPair::generate().unwrap(), DEFAULT_ISSUER);
         assert!(other.verify_for_api(&token).is_none());
 
         // Another audience, a tampered token, garbage.
@@ -204,8 +189,7 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let tokens = ServiceAccountTokens::load_or_create(dir.path(), DEFAULT_ISSUER).unwrap();
+        let tokens = ServiceAccountTokens::new(&KeyPair::generate().unwrap(), DEFAULT_ISSUER);
         let claims = Claims {
             iss: DEFAULT_ISSUER.into(),
             sub: "system:serviceaccount:default:builder".into(),

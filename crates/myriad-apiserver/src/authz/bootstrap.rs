@@ -7,9 +7,9 @@
 use myriad_store::Router as StoreRouter;
 use serde_json::Value;
 
-use crate::ensure::{self, Ensured, ensure_all};
 use crate::error::ApiError;
-use crate::objects;
+use crate::meta;
+use crate::storage::ensure::{self, Ensured, ensure_all};
 
 const POLICY: &str = include_str!("bootstrap-policy.yaml");
 const AUTOUPDATE: &str = "rbac.authorization.kubernetes.io/autoupdate";
@@ -63,7 +63,7 @@ fn reconcile(current: &mut Value, default: &Value) -> bool {
         let Some(wanted) = default.pointer(&format!("/metadata/{map}")).and_then(Value::as_object) else {
             continue;
         };
-        let metadata = objects::metadata_mut(current);
+        let metadata = meta::metadata_mut(current);
         let have = metadata.entry(map).or_insert_with(|| Value::Object(Default::default()));
         if let Some(have) = have.as_object_mut() {
             for (k, v) in wanted {

@@ -22,8 +22,7 @@ pub fn check(authorizer: &Authorizer, user: &UserInfo, info: &ResourceInfo, obje
     let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
     let (name, namespace) = (text("/metadata/name"), text("/metadata/namespace"));
     let forbidden = |message: String| ApiError::Forbidden {
-        group: GROUP.into(),
-        resource: info.resource.into(),
+        group_resource: myriad_api::GroupResource::new(GROUP, info.resource),
         name: name.into(),
         message,
     };

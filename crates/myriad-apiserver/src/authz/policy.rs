@@ -290,8 +290,13 @@ fn resources() -> [&'static ResourceInfo; 4] {
 }
 
 /// Recompiles the policy whenever an RBAC object changes, while the authorizer lives.
-pub(super) async fn follow(authorizer: Weak<Authorizer>, caches: Arc<Caches>, wait: Duration) -> bool {
-    cache::follow(caches, resources().to_vec(), wait, move |objects| {
+pub(super) async fn follow(
+    authorizer: Weak<Authorizer>,
+    caches: Arc<Caches>,
+    wait: Duration,
+    tasks: &crate::tasks::Tasks,
+) -> bool {
+    cache::follow(caches, resources().to_vec(), wait, tasks, move |objects| {
         let Some(authorizer) = authorizer.upgrade() else {
             return false;
         };

@@ -11,12 +11,14 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Json, Response};
+use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use myriad_api::registry::ResourceInfo;
-use myriad_store::{EventKind, ProgressRequester, RangeOptions, Revision, Store, StoreError, WatchBatch, WatchOptions};
+use myriad_store::{
+    EventKind, Pages, ProgressRequester, RangeOptions, Revision, Store, StoreError, WatchBatch, WatchOptions,
+};
 use parking_lot::{Mutex, RwLock};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -24,13 +26,14 @@ use tokio::time::Instant;
 use super::dispatch::{Handle, Registry, Route};
 use super::object::{CachedObject, Shape};
 use super::state::{self, Objects, State, Term};
-use super::watcher::{Watcher, error_body};
+use super::watcher::Watcher;
 use super::{CacheConfig, Progress, convertible, served_json};
 use crate::error::ApiError;
-use crate::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
 use crate::metrics::{CacheMetrics, Metrics};
-use crate::selector::{self, Selector};
-use crate::table;
+use crate::request::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
+use crate::request::selector::{self, Selector};
+use crate::response;
+use crate::response::watch::error_body;
 
 /// How long a read waits for the cache to reach a revision (upstream: 3 s).
 const FRESHNESS_WAIT: Duration = Duration::from_secs(3);
@@ -82,6 +85,7 @@ impl Drop for Cacher {
 }
 
 /// A LIST to serve.
+#[derive(Clone, Copy)]
 pub struct ListRequest<'a> {
     pub info: &'a ResourceInfo,
     pub namespace: Option<&'a str>,
@@ -493,17 +497,9 @@ impl Shared {
     /// Every object under the prefix, read page by page at one revision.
     async fn list_all(&self) -> Result<(Vec<CachedObject>, Revision), ApiError> {
         let mut objects = Vec::new();
-        let mut revision = 0;
-        let mut start: Option<Bytes> = None;
         let mut api_versions = std::mem::take(&mut self.inner.write().api_versions);
-        loop {
-            let options = RangeOptions {
-                start: start.clone(),
-                limit: LIST_PAGE,
-                revision,
-            };
-            let page = self.store.range(self.shape.prefix.as_bytes(), options).await?;
-            revision = page.revision;
+        let mut pages = Pages::new(self.store.as_ref(), self.shape.prefix.clone(), LIST_PAGE);
+        while let Some(page) = pages.next().await? {
             for kv in &page.kvs {
                 match CachedObject::decode(kv, &self.shape, &mut api_versions) {
                     Ok(object) => objects.push(object),
@@ -512,17 +508,9 @@ impl Shared {
                     }
                 }
             }
-            match page.kvs.last() {
-                Some(last) if page.more => {
-                    let mut next = last.key.to_vec();
-                    next.push(0);
-                    start = Some(Bytes::from(next));
-                }
-                _ => break,
-            }
         }
         self.inner.write().api_versions = api_versions;
-        Ok((objects, revision))
+        Ok((objects, pages.revision()))
     }
 
     /// Applies one store revision and offers its changes to the watchers.
@@ -578,7 +566,7 @@ async fn run(shared: Arc<Shared>) {
         match shared.list_and_watch().await {
             Ok(()) => tracing::debug!(resource = %shared.resource, "store watch ended; relisting"),
             Err(error) => {
-                tracing::warn!(resource = %shared.resource, error = %error.status()["message"], "watch cache restarting")
+                tracing::warn!(resource = %shared.resource, %error, "watch cache restarting")
             }
         }
         shared.progress.send_modify(|p| p.ready = false);
@@ -638,10 +626,7 @@ impl Page {
 
     fn respond(self, request: &ListRequest<'_>, revision: Revision) -> Result<Option<Response>, ApiError> {
         let info = request.info;
-        let mut metadata = json!({"resourceVersion": revision.to_string()});
-        if let Some(next) = &self.next {
-            metadata["continue"] = json!(encode_continue(revision, next));
-        }
+        let metadata = response::list_metadata(revision, self.next.map(|next| encode_continue(revision, &next)));
         if request.as_table {
             let objects = self
                 .items
@@ -652,18 +637,13 @@ impl Page {
                         .map_err(|e| ApiError::Internal(format!("cached object is not JSON: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            return Ok(Some(Json(table::table(info, &objects, metadata)).into_response()));
+            return Ok(Some(response::table(info, &objects, metadata)));
         }
         // Fail before the first byte if an object cannot be served in this version.
         for object in &self.items {
             convertible(&object.api_version, info)?;
         }
-        let head = format!(
-            "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[",
-            json!(info.list_kind()),
-            json!(info.api_version()),
-            metadata
-        );
+        let head = response::list_head(info, &metadata);
         let body = list_body(head, self.items, Arc::new(info.clone()));
         Ok(Some(
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
@@ -673,7 +653,7 @@ impl Page {
 
 /// A list response streamed in chunks: a 200k-object list is never one buffer, and
 /// the work stops when the client goes away.
-fn list_body(head: String, items: Vec<Arc<CachedObject>>, info: Arc<ResourceInfo>) -> Body {
+fn list_body(head: Vec<u8>, items: Vec<Arc<CachedObject>>, info: Arc<ResourceInfo>) -> Body {
     let chunks = ListChunks {
         head: Some(head),
         items: items.into_iter(),
@@ -685,7 +665,7 @@ fn list_body(head: String, items: Vec<Arc<CachedObject>>, info: Arc<ResourceInfo
 }
 
 struct ListChunks {
-    head: Option<String>,
+    head: Option<Vec<u8>>,
     items: std::vec::IntoIter<Arc<CachedObject>>,
     first: bool,
     done: bool,
@@ -699,10 +679,10 @@ impl Iterator for ListChunks {
         if self.done {
             return None;
         }
-        let mut out = self.head.take().map(String::into_bytes).unwrap_or_default();
+        let mut out = self.head.take().unwrap_or_default();
         while out.len() < LIST_CHUNK {
             let Some(object) = self.items.next() else {
-                out.extend_from_slice(b"]}");
+                out.extend_from_slice(response::LIST_END);
                 self.done = true;
                 break;
             };

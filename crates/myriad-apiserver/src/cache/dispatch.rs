@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc;
 
 use super::object::{CachedObject, Change, Shape};
-use crate::selector::Selector;
+use crate::request::selector::Selector;
 
 /// Where a watcher is registered.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -13,6 +13,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::Caches;
+use crate::tasks::Tasks;
 
 /// Calls `rebuild` with the objects of each of `infos` (in that order) now and after
 /// every change, until it returns false. Returns once the first rebuild is done, or
@@ -21,10 +22,11 @@ pub async fn follow(
     caches: Arc<Caches>,
     infos: Vec<&'static ResourceInfo>,
     wait: Duration,
+    tasks: &Tasks,
     rebuild: impl FnMut(Vec<Vec<Value>>) -> bool + Send + 'static,
 ) -> bool {
     let (ready_tx, ready_rx) = oneshot::channel();
-    tokio::spawn(run(caches, infos, rebuild, ready_tx));
+    tasks.spawn("follower", run(caches, infos, rebuild, ready_tx));
     tokio::time::timeout(wait, ready_rx).await.is_ok()
 }
 

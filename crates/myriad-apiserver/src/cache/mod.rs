@@ -1,9 +1,11 @@
 //! The watch cache: one [`Cacher`] per storage prefix (resource type), fed by one store
-//! watch, serving LIST and WATCH for every client of that resource. See
+//! watch, serving LIST and WATCH for every client of that resource; the delegator
+//! (`delegator.rs`) sends what a cacher declines to the store. See
 //! `docs/dev/watch-cache-design.md` for the shape and `docs/apiserver.md` for what
 //! clients see.
 
 mod cacher;
+mod delegator;
 mod dispatch;
 mod follow;
 mod object;
@@ -22,12 +24,12 @@ use myriad_store::{Revision, Router as StoreRouter};
 use parking_lot::RwLock;
 use serde_json::{Value, json};
 
-pub use cacher::{Cacher, ListRequest, WatchRequest};
-pub use follow::follow;
+pub(crate) use cacher::{Cacher, ListRequest, WatchRequest};
+pub(crate) use follow::follow;
 
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::objects::check_convertible;
+use crate::storage::codec::check_convertible;
 
 /// How far a cacher has got.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

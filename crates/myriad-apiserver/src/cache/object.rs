@@ -10,7 +10,8 @@ use myriad_api::labels::LabelSource;
 use myriad_store::{KeyValue, Revision};
 use serde_json::{Value, json};
 
-use crate::objects::{decode_stored, metadata_mut};
+use crate::meta::metadata_mut;
+use crate::storage::codec::decode_stored;
 
 /// What a cacher knows about its resource's objects: where their keys start, and which
 /// field labels to extract at ingest (in this order).
@@ -41,7 +42,7 @@ impl CachedObject {
     /// Decodes a stored key-value. `api_versions` interns apiVersion strings (every
     /// object of a resource shares one or two).
     pub fn decode(kv: &KeyValue, shape: &Shape, api_versions: &mut Vec<Arc<str>>) -> Result<Self, String> {
-        let object = decode_stored(kv).map_err(|e| e.status()["message"].to_string())?;
+        let object = decode_stored(kv).map_err(|e| e.to_string())?;
         let key: Arc<str> = String::from_utf8(kv.key.to_vec())
             .map_err(|_| format!("key at revision {} is not UTF-8", kv.mod_revision))?
             .into();

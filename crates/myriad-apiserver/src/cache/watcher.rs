@@ -22,8 +22,9 @@ use super::Progress;
 use super::object::{CachedObject, Change, Shape};
 use super::served_json;
 use crate::error::ApiError;
-use crate::selector::Selector;
-use crate::watch::{bookmark, error_event};
+use crate::request::selector::Selector;
+use crate::response::watch::{bookmark, error_event, event};
+use myriad_api::watch::{EventType, event_for};
 
 /// Bytes gathered into one body chunk at most (a chunk always holds whole events).
 const CHUNK: usize = 64 * 1024;
@@ -73,7 +74,7 @@ impl Watcher {
         while out.len() < CHUNK {
             let Some(object) = self.initial.next() else { break };
             if self.visible(&object) {
-                self.line(&mut out, "ADDED", &object.json, &object.api_version);
+                self.line(&mut out, EventType::Added, &object.json, &object.api_version);
             }
         }
         if !out.is_empty() {
@@ -81,7 +82,7 @@ impl Watcher {
         }
         if let Some(revision) = self.end_bookmark.take() {
             self.after = self.after.max(revision);
-            return Some(event_line(&bookmark(&self.info, revision, true)).into());
+            return Some(bookmark(&self.info, revision, true).into());
         }
         while out.len() < CHUNK {
             let Some(change) = self.replay.pop_front() else { break };
@@ -128,7 +129,7 @@ impl Watcher {
                     }
                     if drained && revision >= self.after {
                         self.after = revision;
-                        out.extend_from_slice(&event_line(&bookmark(&self.info, revision, false)));
+                        out.extend_from_slice(&bookmark(&self.info, revision, false));
                     }
                     next_bookmark = self.next_bookmark();
                     if !out.is_empty() {
@@ -163,7 +164,7 @@ impl Watcher {
             "the watcher fell more than {} events behind and was closed; list again, then watch from the list's resourceVersion",
             self.capacity
         ));
-        event_line(&error_event(&error)).into()
+        error_event(&error).into()
     }
 
     fn next_bookmark(&self) -> Instant {
@@ -181,37 +182,30 @@ impl Watcher {
             })
     }
 
-    /// Writes the event a change makes for this watcher, if any: with selectors, an
-    /// object that starts to match is ADDED and one that stops matching is DELETED
-    /// (its last state, at the change's revision), as upstream's cacher does.
+    /// Writes the event a change makes for this watcher, if any, by the one
+    /// filtered-watch rule (`myriad_api::watch`): a DELETED event carries the last
+    /// state the watcher saw, at the change's revision.
     fn render(&mut self, out: &mut Vec<u8>, change: &Change) {
         if change.revision <= self.after {
             return;
         }
         let now = change.object.as_ref().filter(|o| self.visible(o));
         let was = change.previous.as_ref().is_some_and(|p| self.visible(p));
-        match (now, was) {
-            (Some(object), true) => self.line(out, "MODIFIED", &object.json, &object.api_version),
-            (Some(object), false) => self.line(out, "ADDED", &object.json, &object.api_version),
-            (None, true) => {
+        match (event_for(was, now.is_some()), now) {
+            (Some(EventType::Deleted), _) => {
                 if let (Some(bytes), Some(previous)) = (change.previous_at_revision(), &change.previous) {
-                    self.line(out, "DELETED", bytes, &previous.api_version);
+                    self.line(out, EventType::Deleted, bytes, &previous.api_version);
                 }
             }
-            (None, false) => {}
+            (Some(kind), Some(object)) => self.line(out, kind, &object.json, &object.api_version),
+            _ => {}
         }
     }
 
-    fn line(&self, out: &mut Vec<u8>, kind: &str, json: &Bytes, api_version: &str) {
+    fn line(&self, out: &mut Vec<u8>, kind: EventType, json: &Bytes, api_version: &str) {
         match served_json(json, api_version, &self.info) {
-            Ok(json) => {
-                out.extend_from_slice(b"{\"type\":\"");
-                out.extend_from_slice(kind.as_bytes());
-                out.extend_from_slice(b"\",\"object\":");
-                out.extend_from_slice(&json);
-                out.extend_from_slice(b"}\n");
-            }
-            Err(error) => out.extend_from_slice(&event_line(&error_event(&error))),
+            Ok(json) => event(out, kind, &json),
+            Err(error) => out.extend_from_slice(&error_event(&error)),
         }
     }
 }
@@ -221,17 +215,4 @@ async fn sleep_until_some(deadline: Option<Instant>) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
     }
-}
-
-/// One event as a line of the stream.
-pub fn event_line(event: &serde_json::Value) -> Vec<u8> {
-    let mut line = serde_json::to_vec(event).unwrap_or_default();
-    line.push(b'\n');
-    line
-}
-
-/// A watch that is over before it starts: one ERROR event (HTTP 200, as upstream
-/// answers once a watch request has been accepted).
-pub fn error_body(error: &ApiError) -> Body {
-    Body::from(event_line(&error_event(error)))
 }

@@ -24,8 +24,9 @@ pub use queueset::{Rejection, Seats};
 use crate::authn::UserInfo;
 use crate::authz::Attributes;
 use crate::cache::{self, Caches};
-use crate::ensure::{self, Ensured, ensure_all};
 use crate::error::ApiError;
+use crate::storage::ensure::{self, Ensured, ensure_all};
+use crate::tasks::Tasks;
 
 const GROUP: &str = "flowcontrol.apiserver.k8s.io";
 /// Objects whose spec is always restored (upstream's mandatory configuration).
@@ -138,13 +139,13 @@ impl FlowControl {
     }
 
     /// Follows the stored configuration; returns once it is loaded (or after `wait`).
-    pub async fn follow(self: &Arc<Self>, caches: Arc<Caches>, wait: Duration) {
+    pub async fn follow(self: &Arc<Self>, caches: Arc<Caches>, wait: Duration, tasks: &Tasks) {
         let this: Weak<Self> = Arc::downgrade(self);
         let infos = ["flowschemas", "prioritylevelconfigurations"]
             .into_iter()
             .filter_map(|r| registry::lookup(GROUP, "v1", r))
             .collect();
-        let loaded = cache::follow(caches, infos, wait, move |objects| {
+        let loaded = cache::follow(caches, infos, wait, tasks, move |objects| {
             let Some(this) = this.upgrade() else { return false };
             this.install(&objects[0], &objects[1]);
             true

@@ -277,7 +277,7 @@ async fn heartbeats(
             let mut next = started + offset;
             while next < started + duration {
                 tokio::time::sleep_until(next.into()).await;
-                let renew = json!({"spec": {"renewTime": myriad_apiserver::objects::now_rfc3339()}});
+                let renew = json!({"spec": {"renewTime": now_rfc3339()}});
                 let path = format!("{LEASES}/{}", node_name(i));
                 let began = Instant::now();
                 let sent = node
@@ -415,4 +415,12 @@ async fn audit(admin: &ApiClient, outcome: &FloodOutcome) -> Result<(usize, usiz
     let lost = outcome.created.difference(&stored).count();
     ensure!(stored.len() >= outcome.created.len() - lost, "inconsistent audit");
     Ok((half_applied, lost))
+}
+
+/// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

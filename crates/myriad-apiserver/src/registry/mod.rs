@@ -1,0 +1,142 @@
+//! The registry: what a write to a resource does, for every resource, as upstream's
+//! generic registry store does it. A request names a resource and a [`Scope`]; the
+//! registry reads the current object (the watch cache's copy first, as upstream's
+//! `GuaranteedUpdate`), applies the resource's rules and admission, and writes it to
+//! the store with a revision precondition, trying again when another writer won.
+//!
+//! * [`create`], [`update`] (PUT and PATCH, of the object and of its `status` and
+//!   `scale` subresources) and [`delete`] (DELETE and DELETECOLLECTION, graceful
+//!   deletion and finalizers) are the verbs; [`write`] is the one conditional store
+//!   write they end in, and [`retry`] how often a write that lost a race is tried again.
+//! * [`strategy`] holds what the server owns in an object across writes and what each
+//!   subresource may change; [`admission`] defaults and validates what is about to be
+//!   stored ([`field_validation`] for unknown fields); [`patch`] applies PATCH bodies.
+//! * [`pods`] (binding, eviction), [`scale`], [`token`] (TokenRequest) are the
+//!   subresources that act on an object; [`namespaces`] and [`crd`] the resources whose
+//!   writes have effects beyond themselves (and the cleanups those start).
+//! * [`catalog`] is the set of resources served: built-ins plus what CRDs define.
+//!
+//! Reads of lists and watches do not come here: `cache::delegator` serves them.
+
+pub(crate) mod admission;
+pub(crate) mod catalog;
+mod cleanup;
+pub(crate) mod crd;
+pub(crate) mod create;
+pub(crate) mod delete;
+pub(crate) mod field_validation;
+pub(crate) mod namespaces;
+pub(crate) mod patch;
+pub(crate) mod pods;
+pub(crate) mod retry;
+pub(crate) mod scale;
+pub(crate) mod strategy;
+pub(crate) mod token;
+pub(crate) mod update;
+pub(crate) mod write;
+
+use std::sync::Arc;
+
+use myriad_api::registry::ResourceInfo;
+use myriad_store::{Revision, Router as StoreRouter, Store};
+use serde_json::Value;
+
+use crate::authn::{ServiceAccountTokens, UserInfo};
+use crate::authz::Authorizer;
+use crate::cache::Caches;
+use crate::cells::Cells;
+use crate::error::ApiError;
+use crate::storage::codec::{decode_cached, decode_stored_as};
+use crate::tasks::Tasks;
+
+use self::catalog::Catalog;
+use self::field_validation::Mode;
+
+/// Everything a write needs: the store, the cache it starts from, the served
+/// resources, and the checks that depend on server state (RBAC escalation, cell
+/// quotas, ServiceAccount token signing). Cleanups it starts are owned by `tasks`.
+pub(crate) struct Registry {
+    pub(crate) store: Arc<StoreRouter>,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) caches: Arc<Caches>,
+    pub(crate) cells: Arc<Cells>,
+    pub(crate) authorizer: Arc<Authorizer>,
+    pub(crate) service_accounts: Arc<ServiceAccountTokens>,
+    pub(crate) tasks: Arc<Tasks>,
+}
+
+/// What one request addresses and how: the resource, the namespace of the URL, the
+/// caller, and the options every write honours.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub(crate) info: &'a ResourceInfo,
+    pub(crate) namespace: Option<&'a str>,
+    pub(crate) user: &'a UserInfo,
+    /// `dryRun=All`: everything but the store write.
+    pub(crate) dry_run: bool,
+    pub(crate) field_validation: Mode,
+}
+
+impl Scope<'_> {
+    /// The store key of the object `name` in this scope.
+    pub(crate) fn key(&self, name: &str) -> String {
+        self.info.storage_key(self.namespace, name)
+    }
+}
+
+/// A written object and the `fieldValidation` warnings its write produced.
+pub(crate) struct Written {
+    pub(crate) object: Value,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// The object a write starts from and its revision.
+pub(crate) struct Current {
+    pub(crate) object: Value,
+    pub(crate) revision: Revision,
+    /// Read from the watch cache (may be stale: a failure it could cause is retried
+    /// from the store).
+    pub(crate) cached: bool,
+}
+
+impl Registry {
+    /// The store backend holding `info`'s objects.
+    pub(crate) fn backend(&self, info: &ResourceInfo) -> Arc<dyn Store> {
+        self.store.store_for(info.storage_prefix().as_bytes()).clone()
+    }
+
+    /// The object `name` as stored now, and its revision (GET reads the store, as
+    /// upstream does for `resourceVersion=""`).
+    pub(crate) async fn get(&self, scope: Scope<'_>, name: &str) -> Result<(Value, Revision), ApiError> {
+        let key = scope.key(name);
+        let backend = self.backend(scope.info);
+        let got = backend.get(key.as_bytes(), 0).await?;
+        let kv = got.kv.ok_or_else(|| ApiError::not_found(scope.info, name))?;
+        Ok((decode_stored_as(&kv, scope.info)?, kv.mod_revision))
+    }
+
+    /// The object a write starts from. The first attempt (`fresh` false) takes the
+    /// watch cache's copy, as upstream's GuaranteedUpdate does: the store write is
+    /// conditional on its revision, so a stale copy costs only a retry from the store,
+    /// and a write saves a store read. A dry run writes nothing that would catch a
+    /// stale copy, so it reads the store.
+    pub(crate) async fn current(&self, scope: Scope<'_>, name: &str, fresh: bool) -> Result<Current, ApiError> {
+        if !fresh
+            && !scope.dry_run
+            && let Some(json) = self.caches.cached(scope.info, &scope.key(name))
+            && let Ok((object, revision)) = decode_cached(&json, scope.info)
+        {
+            return Ok(Current {
+                object,
+                revision,
+                cached: true,
+            });
+        }
+        let (object, revision) = self.get(scope, name).await?;
+        Ok(Current {
+            object,
+            revision,
+            cached: false,
+        })
+    }
+}

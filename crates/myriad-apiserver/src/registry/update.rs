@@ -1,0 +1,154 @@
+//! PUT and PATCH, of an object or of its `status` or `scale` subresource: upstream's
+//! `GuaranteedUpdate`. Each attempt starts from the current object (the watch cache's
+//! copy first), turns the client's change into the object to store (the strategy's
+//! rules for the part addressed, then admission) and writes it conditionally on the
+//! revision it started from.
+//!
+//! * A change that names a resourceVersion other than the current one is a 409.
+//! * One that names none is applied again to the new state after a concurrent write,
+//!   as often as [`Retry`] allows.
+//! * An attempt from the cache's copy that fails in a way a stale copy could cause (a
+//!   precondition, a validation) is retried from the store, whose answer is final.
+
+use myriad_store::Revision;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::meta::{metadata_mut, name_of};
+use crate::registry::patch::{self, PatchType};
+use crate::registry::retry::Retry;
+use crate::registry::scale::{apply_scale, scale_of};
+use crate::registry::strategy::{Part, carry_over, confine};
+use crate::registry::{Current, Registry, Scope, Written};
+
+/// What a client sent to change an object.
+pub(crate) enum Change<'a> {
+    /// PUT: the new object (or status, or Scale), decoded.
+    Replace(Value),
+    /// PATCH: the body and its type.
+    Patch(PatchType, &'a [u8]),
+}
+
+impl Registry {
+    /// Applies `change` to the `part` of object `name`; the result is the stored object
+    /// (the caller shows a Scale for `scale`).
+    pub(crate) async fn update(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        part: Part,
+        change: Change<'_>,
+    ) -> Result<Written, ApiError> {
+        if let Change::Replace(object) = &change {
+            check_url_name(object, name)?;
+        }
+        let mut retry = Retry::default();
+        loop {
+            let current = self.current(scope, name, !retry.first()).await?;
+            let cached = current.cached;
+            match self.update_from(scope, name, part, &change, current).await {
+                Ok(Some(written)) => return Ok(written),
+                Ok(None) => {}
+                Err(error) if cached && could_be_stale(&error) => {}
+                Err(error) => return Err(error),
+            }
+            if !retry.again().await {
+                return Err(ApiError::modified(scope.info, name));
+            }
+        }
+    }
+
+    /// One attempt from `current`: `None` when the object changed in between and the
+    /// change names no resourceVersion.
+    async fn update_from(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        part: Part,
+        change: &Change<'_>,
+        current: Current,
+    ) -> Result<Option<Written>, ApiError> {
+        let changed = match change {
+            Change::Replace(object) => object.clone(),
+            Change::Patch(kind, body) => {
+                let (resource, target) = match part {
+                    Part::Scale => ("scales", scale_of(scope.info, &current.object)),
+                    _ => (scope.info.resource, current.object.clone()),
+                };
+                let patched = patch::apply(resource, &target, body, *kind)?;
+                check_url_name(&patched, name)?;
+                patched
+            }
+        };
+        if resource_version(&changed)?.is_some_and(|named| named != current.revision) {
+            return Err(ApiError::modified(scope.info, name));
+        }
+        // A PUT that names a resourceVersion is pinned to it. A patched object carries
+        // the current one (unless the patch set another, refused above), so a patch is
+        // applied again after a concurrent write.
+        let pinned = matches!(change, Change::Replace(_)) && resource_version(&changed)?.is_some();
+        let mut object = merge_into(scope, part, changed, &current.object)?;
+        let warnings = self.admit(scope, &mut object)?;
+        if scope.dry_run {
+            metadata_mut(&mut object).insert("resourceVersion".into(), json!(current.revision.to_string()));
+            return Ok(Some(Written { object, warnings }));
+        }
+        match self.write(scope, name, object, current.revision).await? {
+            Some(object) => Ok(Some(Written { object, warnings })),
+            None if pinned => Err(ApiError::modified(scope.info, name)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The resourceVersion a change is conditional on, if it names one.
+fn resource_version(object: &Value) -> Result<Option<Revision>, ApiError> {
+    match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+        Some(rv) if !rv.is_empty() => rv
+            .parse::<Revision>()
+            .map(Some)
+            .map_err(|_| ApiError::BadRequest(format!("invalid resourceVersion {rv:?}"))),
+        _ => Ok(None),
+    }
+}
+
+/// Turns the client's new version of what it addressed (object, status or Scale) into
+/// the object to store.
+fn merge_into(scope: Scope<'_>, part: Part, mut new: Value, current: &Value) -> Result<Value, ApiError> {
+    let info = scope.info;
+    if part == Part::Scale {
+        let mut object = current.clone();
+        apply_scale(info, &mut object, &new)?;
+        confine(info, Part::Scale, &mut object, current);
+        return Ok(object);
+    }
+    carry_over(&mut new, current, info);
+    confine(info, part, &mut new, current);
+    Ok(new)
+}
+
+/// The object in a PUT or PATCH must keep the name of the URL.
+fn check_url_name(object: &Value, name: &str) -> Result<(), ApiError> {
+    if name_of(object) == Some(name) {
+        return Ok(());
+    }
+    Err(ApiError::BadRequest(format!(
+        "the name of the object ({}) does not match the name on the URL ({name})",
+        name_of(object).unwrap_or("")
+    )))
+}
+
+/// Whether a write's failure may come from starting at a stale copy of the object
+/// (then it is retried from the store). Store and server errors are not retried: the
+/// write may have been applied.
+fn could_be_stale(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::BadRequest(_)
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Invalid { .. }
+            | ApiError::UnprocessableEntity(_)
+            | ApiError::Forbidden { .. }
+    )
+}

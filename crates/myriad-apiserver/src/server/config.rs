@@ -1,0 +1,72 @@
+//! The API server's configuration, built once from the command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cache::CacheConfig;
+
+/// redb page cache of the default embedded store. The watch cache holds every object,
+/// serves LISTs and WATCHes and is where writes start from, so the store's own cache
+/// mostly serves the B-tree's inner pages and GETs; the OS page cache holds the rest of
+/// the file. At 220,000 objects 16 MiB serves writes as fast as 64 MiB did, for 65 MB
+/// less RSS (`myriad bench watch`, docs/benchmarks.md).
+pub const DEFAULT_STORE_CACHE_BYTES: usize = 16 << 20;
+
+/// kube-apiserver's default `--request-timeout`.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Everything `Server::start` needs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Holds the embedded store (`store/`) and the PKI (`pki/`).
+    pub data_dir: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port (tests); the chosen one is in `Server::addr`.
+    pub port: u16,
+    /// Where to write the admin kubeconfig (default `<data_dir>/kubeconfig`).
+    pub kubeconfig: Option<PathBuf>,
+    /// A store config file (TOML); without it, one embedded store under `data_dir`.
+    pub store_config: Option<PathBuf>,
+    /// How often store history is compacted (kube-apiserver's default: 5 minutes).
+    pub compaction_interval: Duration,
+    /// The watch cache: history sizes per resource, watcher queues, bookmarks.
+    pub cache: CacheConfig,
+    /// redb page cache of the default embedded store (not used with `store_config`).
+    pub store_cache_bytes: usize,
+    /// Static bearer tokens (`token,user,uid,"group1,group2"` per line).
+    pub token_auth_file: Option<PathBuf>,
+    /// `iss` of ServiceAccount tokens, and the audience the API server accepts.
+    pub service_account_issuer: String,
+    /// Seats shared by the priority levels (kube-apiserver: `--max-requests-inflight`
+    /// + `--max-mutating-requests-inflight`, 400 + 200).
+    pub max_seats: usize,
+    /// How long a request that is not long-running (everything but watches) may take
+    /// before it is answered 504 (kube-apiserver's `--request-timeout`, 1 minute).
+    pub request_timeout: Duration,
+}
+
+impl ServerConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        ServerConfig {
+            data_dir: data_dir.into(),
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 6443,
+            kubeconfig: None,
+            store_config: None,
+            compaction_interval: Duration::from_secs(300),
+            cache: CacheConfig::default(),
+            store_cache_bytes: DEFAULT_STORE_CACHE_BYTES,
+            token_auth_file: None,
+            service_account_issuer: crate::authn::DEFAULT_ISSUER.to_string(),
+            max_seats: 600,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    pub fn kubeconfig_path(&self) -> PathBuf {
+        self.kubeconfig
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("kubeconfig"))
+    }
+}
