@@ -393,7 +393,8 @@ fn latency_histogram() -> Histogram {
 
 /// Every metric the API server exports, and the registry that encodes them.
 pub struct Metrics {
-    registry: Registry,
+    /// Locked only to register a backend's own metrics (at start) and to encode.
+    registry: parking_lot::Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     request_seconds: Family<LatencyLabels, Histogram, fn() -> Histogram>,
     inflight: Gauge<i64, AtomicI64>,
@@ -453,7 +454,7 @@ impl Default for Metrics {
             cells,
             throttled,
             flow,
-            registry,
+            registry: parking_lot::Mutex::new(registry),
             requests,
             request_seconds,
             inflight,
@@ -468,14 +469,19 @@ impl Metrics {
     /// The text exposition format.
     pub fn encode(&self) -> String {
         let mut out = String::new();
-        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+        if let Err(error) = prometheus_client::encoding::text::encode(&mut out, &self.registry.lock()) {
             tracing::warn!(%error, "encoding metrics failed");
         }
         out
     }
 
-    /// Wraps a store so its operations are timed.
+    /// Wraps a store so its operations are timed, and exports the backend's own
+    /// metrics (compaction pauses) labelled with its name.
     pub fn measure(self: &Arc<Self>, name: &str, store: Arc<dyn Store>) -> Arc<dyn Store> {
+        if let Some(backend) = store.metrics() {
+            let mut registry = self.registry.lock();
+            backend.register(registry.sub_registry_with_label(("backend".into(), name.to_string().into())));
+        }
         Arc::new(MeasuredStore {
             inner: store,
             backend: name.to_string(),
@@ -669,5 +675,9 @@ impl Store for MeasuredStore {
 
     async fn prefix_stats(&self, prefix: &[u8]) -> StoreResult<PrefixStats> {
         self.inner.prefix_stats(prefix).await
+    }
+
+    fn metrics(&self) -> Option<myriad_store::BackendMetrics> {
+        self.inner.metrics()
     }
 }

@@ -5,6 +5,7 @@ use bytes::Bytes;
 
 use crate::error::Result;
 use crate::kv::{GetResponse, KeyValue, PrefixStats, RangeOptions, RangeResponse, Revision};
+use crate::metrics::BackendMetrics;
 use crate::txn::{Compare, OpResult, Txn, TxnOp, TxnResponse};
 use crate::watch::{WatchOptions, WatchStream};
 
@@ -36,6 +37,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// The latest revision.
     async fn current_revision(&self) -> Result<Revision>;
+
+    /// The backend's own metrics, if it keeps any (the embedded store does).
+    fn metrics(&self) -> Option<BackendMetrics> {
+        None
+    }
 
     /// Live keys and value bytes under `prefix` at the current revision.
     async fn prefix_stats(&self, prefix: &[u8]) -> Result<PrefixStats>;

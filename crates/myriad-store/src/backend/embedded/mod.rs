@@ -48,6 +48,7 @@ use self::writer::Request;
 use crate::error::{Result, StoreError};
 use crate::kv::{GetResponse, KeyValue, PrefixStats, RangeOptions, RangeResponse, Revision};
 use crate::limits::Limits;
+use crate::metrics::BackendMetrics;
 use crate::store::Store;
 use crate::txn::{KeyMeta, Txn, TxnResponse};
 use crate::watch::{WATCH_CHANNEL_CAPACITY, WatchOptions, WatchStream};
@@ -140,6 +141,7 @@ struct Shared {
     counters: Counters,
     progress_interval: Duration,
     recovered: bool,
+    metrics: BackendMetrics,
 }
 
 /// The embedded MVCC store. Cheap to share behind an `Arc`; dropping the last handle
@@ -300,10 +302,11 @@ fn open_blocking(options: EmbeddedOptions) -> Result<EmbeddedStore> {
         counters: Counters::default(),
         progress_interval: Duration::from_millis(options.progress_notify_interval_ms.max(10)),
         recovered,
+        metrics: BackendMetrics::default(),
     });
     if !leftover.is_empty() {
         tracing::info!(records = leftover.len(), "finishing an interrupted compaction");
-        writer::remove_records(&shared, &leftover, None)?;
+        writer::remove_records(&shared, &leftover)?;
     }
     let (requests, receiver) = mpsc::channel(REQUEST_QUEUE);
     let writer_shared = shared.clone();
@@ -397,11 +400,19 @@ impl Store for EmbeddedStore {
     async fn get(&self, key: &[u8], revision: Revision) -> Result<GetResponse> {
         self.shared.limits.check_key(key)?;
         let (packed, txn, at) = self.snapshot(revision, |index, at| index.get(key, at))?;
-        let kv = match packed {
-            Some(packed) => Some(read_kv(&txn.open_table(REVS).map_err(engine_error)?, packed)?),
-            None => None,
+        let Some(packed) = packed else {
+            return Ok(GetResponse { kv: None, revision: at });
         };
-        Ok(GetResponse { kv, revision: at })
+        // The record may not be in the page cache: read it where blocking is allowed.
+        let kv = tokio::task::spawn_blocking(move || -> Result<KeyValue> {
+            read_kv(&txn.open_table(REVS).map_err(engine_error)?, packed)
+        })
+        .await
+        .map_err(|e| StoreError::Engine(format!("get task failed: {e}")))??;
+        Ok(GetResponse {
+            kv: Some(kv),
+            revision: at,
+        })
     }
 
     async fn range(&self, prefix: &[u8], options: RangeOptions) -> Result<RangeResponse> {
@@ -463,5 +474,9 @@ impl Store for EmbeddedStore {
     async fn prefix_stats(&self, prefix: &[u8]) -> Result<PrefixStats> {
         self.shared.limits.check_prefix(prefix)?;
         Ok(self.shared.index.read().stats(prefix))
+    }
+
+    fn metrics(&self) -> Option<BackendMetrics> {
+        Some(self.shared.metrics.clone())
     }
 }

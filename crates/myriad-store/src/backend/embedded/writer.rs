@@ -3,9 +3,10 @@
 //! publishes watch events and answers every caller, in that order, so a caller that sees
 //! its write acknowledged can read it back and any watch already saw it published.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bytes::Bytes;
 use redb::Table;
@@ -24,31 +25,77 @@ pub enum Request {
     Compact(Revision, oneshot::Sender<Result<()>>),
 }
 
-/// Revisions removed per engine transaction when compacting, so a large compaction does
-/// not build one huge commit.
-const COMPACT_CHUNK: usize = 10_000;
+/// Old records removed per engine commit while compacting (etcd's compaction batch
+/// limit): each chunk is one pause for queued writes, which are committed between
+/// chunks, so a large compaction never holds writes up for long.
+const COMPACT_CHUNK: usize = 1_000;
 
-/// Runs until every request sender is gone, then closes all watches.
+/// A compaction under way: the index is compacted already (readers no longer see the
+/// records); they leave the disk a chunk at a time between write batches.
+struct Compaction {
+    revision: Revision,
+    removed: Vec<u64>,
+    /// How many of `removed` are gone from disk.
+    done: usize,
+    /// The compacted revision is persisted with the first chunk.
+    persisted: bool,
+    reply: oneshot::Sender<Result<()>>,
+    started: Instant,
+}
+
+/// Runs until every request sender is gone (finishing a compaction under way), then
+/// closes all watches.
 pub fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<Request>, max_batch: usize) {
-    while let Some(first) = requests.blocking_recv() {
-        let mut batch = Vec::new();
-        let mut compaction = None;
-        match first {
-            Request::Txn(txn, reply) => batch.push((txn, reply)),
-            Request::Compact(rev, reply) => compaction = Some((rev, reply)),
-        }
-        while compaction.is_none() && batch.len() < max_batch {
-            match requests.try_recv() {
-                Ok(Request::Txn(txn, reply)) => batch.push((txn, reply)),
-                Ok(Request::Compact(rev, reply)) => compaction = Some((rev, reply)),
-                Err(_) => break,
+    let mut compaction: Option<Compaction> = None;
+    let mut waiting: VecDeque<(Revision, oneshot::Sender<Result<()>>)> = VecDeque::new();
+    loop {
+        let first = if compaction.is_some() || !waiting.is_empty() {
+            requests.try_recv().ok()
+        } else {
+            match requests.blocking_recv() {
+                Some(request) => Some(request),
+                None => break,
             }
+        };
+        let mut batch = Vec::new();
+        let mut next = first;
+        while let Some(request) = next.take() {
+            match request {
+                Request::Txn(txn, reply) => batch.push((txn, reply)),
+                Request::Compact(revision, reply) => waiting.push_back((revision, reply)),
+            }
+            if batch.len() >= max_batch {
+                break;
+            }
+            next = requests.try_recv().ok();
         }
         if !batch.is_empty() {
             commit_batch(&shared, batch);
         }
-        if let Some((rev, reply)) = compaction {
-            let _ = reply.send(compact(&shared, rev));
+        if compaction.is_none()
+            && let Some((revision, reply)) = waiting.pop_front()
+        {
+            compaction = start_compaction(&shared, revision, reply);
+        }
+        if let Some(mut running) = compaction.take() {
+            compaction = match compact_chunk(&shared, &mut running) {
+                Ok(false) => Some(running),
+                Ok(true) => {
+                    tracing::info!(
+                        revision = running.revision,
+                        removed = running.removed.len(),
+                        elapsed = ?running.started.elapsed(),
+                        "store compacted"
+                    );
+                    let _ = running.reply.send(Ok(()));
+                    None
+                }
+                Err(error) => {
+                    tracing::error!(%error, revision = running.revision, "compaction failed; reopening the store finishes it");
+                    let _ = running.reply.send(Err(error));
+                    None
+                }
+            };
         }
     }
     shared.hub.close();
@@ -239,50 +286,73 @@ fn apply_txn(
     })
 }
 
-/// Compacts history before `revision`. The new compacted revision is persisted with the
-/// first chunk of deletions; a crash part-way leaves records that reopen finishes
-/// removing (reopen compacts the rebuilt index to the persisted revision).
-fn compact(shared: &Shared, revision: Revision) -> Result<()> {
+/// Starts compacting history before `revision`: the index forgets the superseded
+/// records at once; `None` when there is nothing to do (answered already).
+fn start_compaction(shared: &Shared, revision: Revision, reply: oneshot::Sender<Result<()>>) -> Option<Compaction> {
     {
         let index = shared.index.read();
         if revision <= index.compacted() {
-            return Ok(());
+            let _ = reply.send(Ok(()));
+            return None;
         }
         if revision > index.current() {
-            return Err(StoreError::FutureRevision {
+            let _ = reply.send(Err(StoreError::FutureRevision {
                 requested: revision,
                 current: index.current(),
-            });
+            }));
+            return None;
         }
     }
     let removed = shared.index.write().compact(revision);
-    remove_records(shared, &removed, Some(revision))?;
-    tracing::info!(revision, removed = removed.len(), "store compacted");
-    Ok(())
+    Some(Compaction {
+        revision,
+        removed,
+        done: 0,
+        persisted: false,
+        reply,
+        started: Instant::now(),
+    })
 }
 
-/// Deletes records from disk in chunks; records `compacted` with the first chunk.
-pub fn remove_records(shared: &Shared, removed: &[u64], mut compacted: Option<Revision>) -> Result<()> {
-    let mut chunks = removed.chunks(COMPACT_CHUNK).peekable();
-    if chunks.peek().is_none() && compacted.is_none() {
-        return Ok(());
-    }
-    loop {
-        let chunk = chunks.next().unwrap_or(&[]);
-        let wtx = shared.db.begin_write().map_err(engine_error)?;
-        {
-            let mut revs = wtx.open_table(REVS).map_err(engine_error)?;
-            for packed in chunk {
-                revs.remove(packed).map_err(engine_error)?;
-            }
-            if let Some(revision) = compacted.take() {
-                let mut meta = wtx.open_table(META).map_err(engine_error)?;
-                meta.insert(COMPACTED, revision).map_err(engine_error)?;
-            }
+/// Removes the next chunk of a compaction (persisting its revision with the first);
+/// true when it is complete. A crash part-way leaves records that reopening removes
+/// (reopen compacts the rebuilt index to the persisted revision).
+fn compact_chunk(shared: &Shared, compaction: &mut Compaction) -> Result<bool> {
+    let started = Instant::now();
+    let end = (compaction.done + COMPACT_CHUNK).min(compaction.removed.len());
+    let chunk = &compaction.removed[compaction.done..end];
+    let persist = (!compaction.persisted).then_some(compaction.revision);
+    remove_chunk(shared, chunk, persist)?;
+    compaction.persisted = true;
+    compaction.done = end;
+    shared
+        .metrics
+        .compaction_pause_seconds
+        .observe(started.elapsed().as_secs_f64());
+    shared.metrics.compacted_records.inc_by(chunk.len() as u64);
+    Ok(compaction.done == compaction.removed.len())
+}
+
+/// Removes `chunk` from disk in one engine commit, recording `compacted` with it.
+fn remove_chunk(shared: &Shared, chunk: &[u64], compacted: Option<Revision>) -> Result<()> {
+    let wtx = shared.db.begin_write().map_err(engine_error)?;
+    {
+        let mut revs = wtx.open_table(REVS).map_err(engine_error)?;
+        for packed in chunk {
+            revs.remove(packed).map_err(engine_error)?;
         }
-        wtx.commit().map_err(engine_error)?;
-        if chunks.peek().is_none() {
-            return Ok(());
+        if let Some(revision) = compacted {
+            let mut meta = wtx.open_table(META).map_err(engine_error)?;
+            meta.insert(COMPACTED, revision).map_err(engine_error)?;
         }
     }
+    wtx.commit().map_err(engine_error)
+}
+
+/// Removes records an interrupted compaction left (at open, before any writer runs).
+pub fn remove_records(shared: &Shared, removed: &[u64]) -> Result<()> {
+    for chunk in removed.chunks(COMPACT_CHUNK) {
+        remove_chunk(shared, chunk, None)?;
+    }
+    Ok(())
 }
