@@ -115,6 +115,40 @@ fn cell_quotas_refuse_what_exceeds_them_and_nothing_else() -> Result<()> {
     server.kubectl_ok(&["delete", "configmap", "two", "-n", "team-b"])?;
     ensure!(create(&server, &alice(), "team-b", "five", 100)?.0 == 201);
 
+    // Concurrent creates against the last places: exactly as many succeed as fit.
+    server.kubectl_ok(&["create", "namespace", "race"])?;
+    server.kubectl_apply(
+        json!({"apiVersion": "tenancy.myriad.io/v1alpha1", "kind": "Cell", "metadata": {"name": "race"},
+            "spec": {"namespaces": ["race"], "storage": {"configmaps": {"objects": 5}}}}),
+    )?;
+    eventually("the race cell applies", || {
+        let metrics = server
+            .curl_full(&Credentials::Admin, "GET", "/metrics", JSON, b"", &[])?
+            .body;
+        Ok(metrics.contains("myriad_cell_objects{cell=\"race\",resource=\"configmaps\"} 0"))
+    })?;
+    let codes: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..12)
+            .map(|i| {
+                let server = &server;
+                scope.spawn(move || create(server, &alice(), "race", &format!("r{i}"), 10).map(|(code, _)| code))
+            })
+            .collect();
+        racers
+            .into_iter()
+            .map(|r| r.join().unwrap_or(Ok(0)))
+            .collect::<Result<_>>()
+    })?;
+    let created = codes.iter().filter(|c| **c == 201).count();
+    let refused = codes.iter().filter(|c| **c == 403).count();
+    ensure!(created == 5 && refused == 7, "{codes:?}");
+    let listed: Value = serde_json::from_str(
+        &server
+            .curl_full(&alice(), "GET", "/api/v1/namespaces/race/configmaps", JSON, b"", &[])?
+            .body,
+    )?;
+    ensure!(listed["items"].as_array().map(Vec::len) == Some(5), "{listed}");
+
     // Requests: one write per second in `busy`; reads are not limited there.
     let mut refused = (0, Value::Null);
     eventually("the rate cell applies", || {

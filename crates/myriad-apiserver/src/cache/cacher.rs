@@ -27,7 +27,7 @@ use super::dispatch::{Handle, Registry, Route};
 use super::object::{CachedObject, Shape};
 use super::state::{self, Objects, State, Term};
 use super::watcher::Watcher;
-use super::{CacheConfig, Progress, convertible, served_json};
+use super::{ApplyObserver, CacheConfig, Progress, convertible, served_json};
 use crate::error::ApiError;
 use crate::metrics::{CacheMetrics, Metrics};
 use crate::request::list_options::{ListOptions, ResourceVersion, decode_continue, encode_continue};
@@ -70,6 +70,7 @@ struct Shared {
     watcher_queue: usize,
     bookmark_interval: Duration,
     metrics: CacheMetrics,
+    observer: Option<Arc<dyn ApplyObserver>>,
 }
 
 /// The cache of one resource. Dropping it stops its store watch.
@@ -82,6 +83,17 @@ impl Drop for Cacher {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// What some of a cacher's objects take up, at one revision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub objects: usize,
+    /// Bytes of their JSON.
+    pub bytes: usize,
+    /// The size of one object asked about, if it exists.
+    pub existing: Option<usize>,
+    pub revision: Revision,
 }
 
 /// A LIST to serve.
@@ -109,6 +121,7 @@ impl Cacher {
         history: usize,
         config: &CacheConfig,
         metrics: &Metrics,
+        observer: Option<Arc<dyn ApplyObserver>>,
     ) -> Arc<Cacher> {
         let shape = Shape {
             prefix: info.storage_prefix(),
@@ -130,6 +143,7 @@ impl Cacher {
             requester: Mutex::new(None),
             watcher_queue: config.watcher_queue.max(1),
             bookmark_interval: config.bookmark_interval,
+            observer,
         });
         let task = tokio::spawn(run(shared.clone()));
         Arc::new(Cacher { shared, task })
@@ -160,22 +174,27 @@ impl Cacher {
             .then(|| inner.state.objects.get(key).map(|o| o.json.clone()))
     }
 
-    /// Objects and their serialized bytes under each of `prefixes` (keys as stored), and
-    /// the size of the object at `key` if there is one. `None` while not ready.
-    pub fn usage(&self, prefixes: &[String], key: &str) -> Option<(usize, usize, Option<usize>)> {
+    /// Objects and their serialized bytes under each of `prefixes` (keys as stored), the
+    /// size of the object at `key` if there is one, and the revision the cache is at.
+    /// `None` while not ready.
+    pub fn usage(&self, prefixes: &[String], key: &str) -> Option<Usage> {
         let inner = self.shared.inner.read();
         if !self.shared.progress.borrow().ready {
             return None;
         }
         let objects = &inner.state.objects;
-        let (mut count, mut bytes) = (0, 0);
+        let mut usage = Usage {
+            revision: inner.state.revision,
+            existing: objects.get(key).map(|o| o.json.len()),
+            ..Usage::default()
+        };
         for prefix in prefixes {
             for object in state::range(objects, prefix, None) {
-                count += 1;
-                bytes += object.json.len();
+                usage.objects += 1;
+                usage.bytes += object.json.len();
             }
         }
-        Some((count, bytes, objects.get(key).map(|o| o.json.len())))
+        Some(usage)
     }
 
     /// Waits (up to 3 s) until the cache has applied every write the store has
@@ -464,6 +483,9 @@ impl Shared {
             self.metrics.size(inner.state.objects.len(), inner.state.bytes);
             self.metrics.watchers(0);
         }
+        if let Some(observer) = &self.observer {
+            observer.reset(&self.resource);
+        }
         self.progress.send_replace(Progress {
             ready: true,
             revision,
@@ -513,9 +535,11 @@ impl Shared {
         Ok((objects, pages.revision()))
     }
 
-    /// Applies one store revision and offers its changes to the watchers.
+    /// Applies one store revision and offers its changes to the watchers; then tells the
+    /// observer what changed (outside the lock).
     fn apply(&self, batch: WatchBatch) {
         let started = Instant::now();
+        let mut observed = Vec::new();
         let mut inner = self.inner.write();
         let Inner {
             state,
@@ -534,7 +558,11 @@ impl Shared {
                 },
                 EventKind::Delete => None,
             };
-            let change = state.apply(batch.revision, key, object, &self.shape);
+            let change = state.apply(batch.revision, key.clone(), object, &self.shape);
+            if self.observer.is_some() {
+                let size = |object: &Option<Arc<CachedObject>>| object.as_ref().map(|o| o.json.len());
+                observed.push((key, size(&change.previous), size(&change.object)));
+            }
             let outcome = watchers.dispatch(&change, &self.shape);
             self.metrics.dispatched(outcome.delivered, outcome.terminated);
         }
@@ -546,6 +574,12 @@ impl Shared {
         }
         let revision = state.revision;
         drop(inner);
+        if let Some(observer) = &self.observer {
+            for (key, before, after) in &observed {
+                observer.applied(&self.resource, &self.shape.prefix, key, *before, *after, batch.revision);
+            }
+            observer.progressed(&self.resource, revision);
+        }
         let changed = !batch.events.is_empty();
         self.progress.send_modify(|p| {
             p.revision = revision;
@@ -778,7 +812,14 @@ mod tests {
             gate: Semaphore::new(0),
         });
         let info = lookup("", "v1", "pods").unwrap();
-        let cacher = Cacher::start(info, store.clone(), 100, &CacheConfig::default(), &Metrics::default());
+        let cacher = Cacher::start(
+            info,
+            store.clone(),
+            100,
+            &CacheConfig::default(),
+            &Metrics::default(),
+            None,
+        );
 
         let not_ready = |result: Result<Option<Response>, ApiError>| match result {
             Err(ApiError::TooManyRequests { message, retry_after }) => {

@@ -115,23 +115,52 @@ impl CacheConfig {
     }
 }
 
+/// Told what each cacher applies, after it applied it (outside the cacher's lock), in
+/// the order applied: the cell storage quotas keep their usage from this instead of
+/// scanning the cache on every write.
+pub(crate) trait ApplyObserver: Send + Sync {
+    /// The object at `key` (under the resource's storage `prefix`) changed at
+    /// `revision`: its cached size was `before` and is `after` (`None`: absent).
+    fn applied(
+        &self,
+        resource: &str,
+        prefix: &str,
+        key: &str,
+        before: Option<usize>,
+        after: Option<usize>,
+        revision: Revision,
+    );
+    /// Every change of `resource` up to `revision` has been applied.
+    fn progressed(&self, resource: &str, revision: Revision);
+    /// The cacher of `resource` started over from a full list; what was derived from
+    /// its changes must be derived again.
+    fn reset(&self, resource: &str);
+}
+
 /// Every cacher, by storage prefix. A cacher starts on the first request for its
 /// resource (built-in resources at server start) and stops with its CRD.
 pub struct Caches {
     store: Arc<StoreRouter>,
     config: CacheConfig,
     metrics: Arc<Metrics>,
+    observer: Option<Arc<dyn ApplyObserver>>,
     cachers: RwLock<HashMap<String, Option<Arc<Cacher>>>>,
     /// Set at shutdown: no cacher starts again; requests still running use the store.
     stopped: AtomicBool,
 }
 
 impl Caches {
-    pub fn new(store: Arc<StoreRouter>, config: CacheConfig, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        store: Arc<StoreRouter>,
+        config: CacheConfig,
+        metrics: Arc<Metrics>,
+        observer: Option<Arc<dyn ApplyObserver>>,
+    ) -> Self {
         Caches {
             store,
             config,
             metrics,
+            observer,
             cachers: RwLock::default(),
             stopped: AtomicBool::new(false),
         }
@@ -157,7 +186,7 @@ impl Caches {
                 let size = self.config.size_of(info);
                 (size > 0).then(|| {
                     let store = self.store.store_for(prefix.as_bytes()).clone();
-                    Cacher::start(info, store, size, &self.config, &self.metrics)
+                    Cacher::start(info, store, size, &self.config, &self.metrics, self.observer.clone())
                 })
             })
             .clone()
@@ -198,22 +227,6 @@ impl Caches {
     /// How many objects of `info` the cache holds; `None` when it is uncached.
     pub fn count(&self, info: &ResourceInfo) -> Option<usize> {
         Some(self.get(info)?.object_count())
-    }
-
-    /// Objects of `info` under `prefixes` and their bytes, with the size of the object
-    /// at `key`, once the cache has caught up with the store; `None` when the resource
-    /// is uncached or its cache cannot catch up.
-    pub async fn usage(
-        &self,
-        info: &ResourceInfo,
-        prefixes: &[String],
-        key: &str,
-    ) -> Option<(usize, usize, Option<usize>)> {
-        let cacher = self.get(info)?;
-        if !cacher.catch_up().await {
-            return None;
-        }
-        cacher.usage(prefixes, key)
     }
 
     /// Follows a cacher's progress; `None` for an uncached resource.

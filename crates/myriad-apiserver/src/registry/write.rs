@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::cells::WriteGuard;
+use crate::cells::Quota;
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of};
 use crate::registry::delete::{completes_deletion, remove};
@@ -19,7 +19,7 @@ impl Registry {
     pub(crate) async fn write_new(&self, scope: Scope<'_>, mut object: Value) -> Result<Value, ApiError> {
         let name = name_of(&object).unwrap_or("").to_string();
         let encoded = encode(&object, scope.info)?;
-        let _quota = self.reserve(scope, &name, encoded.len()).await?;
+        let quota = self.reserve(scope, &name, encoded.len()).await?;
         let created = self
             .backend(scope.info)
             .create(scope.key(&name).as_bytes(), &encoded)
@@ -30,6 +30,9 @@ impl Registry {
                 name,
             });
         };
+        if let Some(quota) = quota {
+            quota.committed(revision);
+        }
         metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
         self.after_write(scope, &object, false);
         Ok(object)
@@ -54,9 +57,12 @@ impl Registry {
             return Ok(removed.then_some(object));
         }
         let encoded = encode(&object, scope.info)?;
-        let _quota = self.reserve(scope, name, encoded.len()).await?;
+        let quota = self.reserve(scope, name, encoded.len()).await?;
         match backend.update(scope.key(name).as_bytes(), &encoded, expected).await? {
             Ok(revision) => {
+                if let Some(quota) = quota {
+                    quota.committed(revision);
+                }
                 metadata_mut(&mut object).insert("resourceVersion".into(), json!(revision.to_string()));
                 self.after_write(scope, &object, false);
                 Ok(Some(object))
@@ -65,9 +71,9 @@ impl Registry {
         }
     }
 
-    /// Checks the storage quota of the namespace's cell for writing `bytes` as `name`;
-    /// the guard serializes the cell's quota-checked writes until it is dropped.
-    async fn reserve(&self, scope: Scope<'_>, name: &str, bytes: usize) -> Result<Option<WriteGuard>, ApiError> {
+    /// Checks the storage quota of the namespace's cell for writing `bytes` as `name`
+    /// and reserves what the write adds until it is stored (or fails).
+    async fn reserve(&self, scope: Scope<'_>, name: &str, bytes: usize) -> Result<Option<Quota>, ApiError> {
         let Some(namespace) = scope.namespace else {
             return Ok(None);
         };

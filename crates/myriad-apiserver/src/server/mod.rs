@@ -29,7 +29,7 @@ use self::listener::Tls;
 use self::pki::PkiError;
 use crate::authn::{Authenticator, ServiceAccountTokens, TokenFile};
 use crate::authz::{self, Authorizer};
-use crate::cache::Caches;
+use crate::cache::{ApplyObserver, Caches};
 use crate::cells::Cells;
 use crate::error::ApiError;
 use crate::flowcontrol::{self, FlowControl};
@@ -135,7 +135,14 @@ impl Server {
         let (host, url) = listener::url_of(addr);
         kubeconfig::write(&kubeconfig, &url, &pki)?;
 
-        let caches = Arc::new(Caches::new(store.clone(), config.cache.clone(), metrics.clone()));
+        let cells = Cells::new(metrics.clone());
+        let observer: Arc<dyn ApplyObserver> = cells.clone();
+        let caches = Arc::new(Caches::new(
+            store.clone(),
+            config.cache.clone(),
+            metrics.clone(),
+            Some(observer),
+        ));
         // Built-in resources start caching now, so their first LIST finds them ready.
         for info in catalog.all() {
             caches.get(&info);
@@ -146,7 +153,6 @@ impl Server {
         flowcontrol.follow(caches.clone(), POLICY_WAIT, &tasks).await;
         let user_agents = Arc::new(UserAgentLimits::default());
         user_agents.follow(caches.clone(), &tasks);
-        let cells = Cells::new(metrics.clone());
         cells.follow(caches.clone(), POLICY_WAIT, &tasks).await;
         let authenticator = Arc::new(Authenticator::new(tokens, service_accounts.clone(), caches.clone()));
         let registry = Arc::new(Registry {

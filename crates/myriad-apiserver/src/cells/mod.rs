@@ -19,9 +19,13 @@
 //! The request quota refuses with 429 and `Retry-After`; the storage quota refuses a
 //! create (or an update that grows an object) with 403 naming the quota, the request
 //! and the usage, as Kubernetes' ResourceQuota does. Members of `system:masters` are
-//! not limited by request quotas.
+//! not limited by request quotas. Storage usage is kept incrementally from the watch
+//! cache ([`usage`]); a write reserves what it adds without holding a lock across its
+//! commit.
 
-use std::collections::{BTreeMap, HashMap};
+mod usage;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -30,8 +34,11 @@ use parking_lot::{Mutex, RwLock};
 use serde::Deserialize;
 use serde_json::Value;
 
+use myriad_store::Revision;
+
+use self::usage::{Counted, Ledger, Reservation};
 use crate::authz::Attributes;
-use crate::cache::{self, Caches};
+use crate::cache::{self, ApplyObserver, Caches};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::tasks::Tasks;
@@ -77,7 +84,7 @@ pub struct StorageQuota {
 
 /// One cell in force.
 struct Cell {
-    name: String,
+    name: Arc<str>,
     /// Exact namespaces, and prefixes (from `name-*`).
     namespaces: Vec<String>,
     prefixes: Vec<String>,
@@ -85,9 +92,6 @@ struct Cell {
     write: Option<Bucket>,
     /// By `resource[.group]`: (objects, bytes).
     storage: HashMap<String, (Option<usize>, Option<usize>)>,
-    /// Serializes quota checks with their writes, so that two creates cannot both
-    /// take the last object (kept across recompiles of the cell).
-    writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Cell {
@@ -142,17 +146,49 @@ impl Bucket {
 
 /// Every cell, and the quotas they enforce.
 pub struct Cells {
-    cells: RwLock<Arc<Vec<Arc<Cell>>>>,
+    cells: RwLock<Arc<Snapshot>>,
+    ledger: Ledger,
     metrics: Arc<Metrics>,
 }
 
-/// Held while a write that counts against a storage quota runs.
-pub type WriteGuard = tokio::sync::OwnedMutexGuard<()>;
+/// The cells in force, and the resources any of them limits.
+#[derive(Default)]
+struct Snapshot {
+    cells: Vec<Arc<Cell>>,
+    limited: HashSet<String>,
+}
+
+/// A write admitted by a storage quota: what it adds stays reserved until the write
+/// fails (drop it) or the cache has applied it (after [`Quota::committed`]).
+pub struct Quota {
+    cells: Arc<Cells>,
+    cell: Arc<str>,
+    resource: String,
+    id: Option<u64>,
+}
+
+impl Quota {
+    /// The write committed at `revision`.
+    pub fn committed(mut self, revision: Revision) {
+        if let Some(id) = self.id.take() {
+            self.cells.ledger.committed(&self.cell, &self.resource, id, revision);
+        }
+    }
+}
+
+impl Drop for Quota {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.cells.ledger.release(&self.cell, &self.resource, id);
+        }
+    }
+}
 
 impl Cells {
     pub fn new(metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(Cells {
             cells: RwLock::default(),
+            ledger: Ledger::default(),
             metrics,
         })
     }
@@ -161,7 +197,7 @@ impl Cells {
         if namespace.is_empty() {
             return None;
         }
-        self.cells.read().iter().find(|c| c.holds(namespace)).cloned()
+        self.cells.read().cells.iter().find(|c| c.holds(namespace)).cloned()
     }
 
     /// Charges a request in `attributes.namespace` to its cell's request quota.
@@ -187,16 +223,39 @@ impl Cells {
         })
     }
 
-    /// Checks that writing `bytes` of `info` at `key` in `namespace` keeps its cell
-    /// within its storage quota; returns a guard to hold until the write is done.
+    /// Checks that writing `bytes` of `info` as `name` in `namespace` keeps its cell
+    /// within its storage quota, and reserves what the write adds; the caller marks the
+    /// returned [`Quota`] committed once the write is stored (or drops it).
+    ///
+    /// A write the quota would refuse is checked once more after the cache has caught
+    /// up with the store, so an object just deleted (or shrunk) frees its room at once.
     pub async fn reserve(
-        &self,
+        self: &Arc<Self>,
         caches: &Caches,
         info: &ResourceInfo,
         namespace: &str,
         name: &str,
         bytes: usize,
-    ) -> Result<Option<WriteGuard>, ApiError> {
+    ) -> Result<Option<Quota>, ApiError> {
+        match self.try_reserve(caches, info, namespace, name, bytes) {
+            Err(ApiError::Forbidden { .. }) if caches.get(info).is_some() => {
+                if let Some(cacher) = caches.get(info) {
+                    cacher.catch_up().await;
+                }
+                self.try_reserve(caches, info, namespace, name, bytes)
+            }
+            other => other,
+        }
+    }
+
+    fn try_reserve(
+        self: &Arc<Self>,
+        caches: &Caches,
+        info: &ResourceInfo,
+        namespace: &str,
+        name: &str,
+        bytes: usize,
+    ) -> Result<Option<Quota>, ApiError> {
         let Some(cell) = self.cell_of(namespace) else {
             return Ok(None);
         };
@@ -204,60 +263,92 @@ impl Cells {
         let Some(&(max_objects, max_bytes)) = cell.storage.get(&resource) else {
             return Ok(None);
         };
-        let held = cell.writes.clone().lock_owned().await;
-        let key = info.storage_key(Some(namespace), name);
-        let Some((objects, used, existing)) = caches.usage(info, &cell.key_prefixes(info), &key).await else {
-            return Err(ApiError::TooManyRequests {
-                message: format!("cell {:?} usage of {resource} is not known yet", cell.name),
-                retry_after: 1,
-            });
+        let unknown = || ApiError::TooManyRequests {
+            message: format!("cell {:?} usage of {resource} is not known yet", cell.name),
+            retry_after: 1,
         };
-        self.metrics.cell_usage(&cell.name, &resource, objects, used);
-        let requested_objects = usize::from(existing.is_none());
-        let after_bytes = used.saturating_sub(existing.unwrap_or(0)) + bytes;
-        let over_objects = max_objects.filter(|max| requested_objects > 0 && objects + 1 > *max);
-        let over_bytes = max_bytes.filter(|max| after_bytes > *max && bytes > existing.unwrap_or(0));
-        if over_objects.is_none() && over_bytes.is_none() {
-            return Ok(Some(held));
+        let cacher = caches.get(info).ok_or_else(unknown)?;
+        let key = info.storage_key(Some(namespace), name);
+        let existing = cacher.object(&key).ok_or_else(unknown)?.map(|json| json.len());
+        let adds_object = usize::from(existing.is_none());
+        let growth = bytes as isize - existing.unwrap_or(0) as isize;
+        let prefixes = cell.key_prefixes(info);
+        let count = || {
+            let usage = cacher.usage(&prefixes, "")?;
+            Some(Counted {
+                objects: usage.objects,
+                bytes: usage.bytes,
+                revision: usage.revision,
+            })
+        };
+        let admit = |used: usage::Check| -> Result<(), ApiError> {
+            self.metrics.cell_usage(&cell.name, &resource, used.objects, used.bytes);
+            let over_objects = max_objects.filter(|max| adds_object > 0 && used.objects + 1 > *max);
+            let after_bytes = (used.bytes as isize + growth).max(0) as usize;
+            let over_bytes = max_bytes.filter(|max| growth > 0 && after_bytes > *max);
+            if over_objects.is_none() && over_bytes.is_none() {
+                return Ok(());
+            }
+            self.metrics.cell_refused(&cell.name, &resource);
+            let mut requested = Vec::new();
+            let mut usage = Vec::new();
+            let mut limited = Vec::new();
+            if let Some(max) = over_objects {
+                requested.push(format!("{resource}=1"));
+                usage.push(format!("{resource}={}", used.objects));
+                limited.push(format!("{resource}={max}"));
+            }
+            if let Some(max) = over_bytes {
+                requested.push(format!("{resource}.bytes={bytes}"));
+                usage.push(format!("{resource}.bytes={}", used.bytes));
+                limited.push(format!("{resource}.bytes={max}"));
+            }
+            Err(ApiError::Forbidden {
+                group_resource: info.into(),
+                name: name.to_string(),
+                message: format!(
+                    "exceeded cell quota: {}, requested: {}, used: {}, limited: {}",
+                    cell.name,
+                    requested.join(","),
+                    usage.join(","),
+                    limited.join(",")
+                ),
+            })
+        };
+        match self
+            .ledger
+            .reserve(&cell.name, &resource, adds_object, growth, count, admit)
+        {
+            Ok(id) => Ok(Some(Quota {
+                cells: self.clone(),
+                cell: cell.name.clone(),
+                resource,
+                id,
+            })),
+            Err(Reservation::Unknown) => Err(unknown()),
+            Err(Reservation::Refused(error)) => Err(error),
         }
-        self.metrics.cell_refused(&cell.name, &resource);
-        let mut requested = Vec::new();
-        let mut usage = Vec::new();
-        let mut limited = Vec::new();
-        if let Some(max) = over_objects {
-            requested.push(format!("{resource}=1"));
-            usage.push(format!("{resource}={objects}"));
-            limited.push(format!("{resource}={max}"));
-        }
-        if let Some(max) = over_bytes {
-            requested.push(format!("{resource}.bytes={bytes}"));
-            usage.push(format!("{resource}.bytes={used}"));
-            limited.push(format!("{resource}.bytes={max}"));
-        }
-        Err(ApiError::Forbidden {
-            group_resource: info.into(),
-            name: name.to_string(),
-            message: format!(
-                "exceeded cell quota: {}, requested: {}, used: {}, limited: {}",
-                cell.name,
-                requested.join(","),
-                usage.join(","),
-                limited.join(",")
-            ),
-        })
     }
 
-    /// Publishes every cell's usage of its quota'd resources (at scrape time, from the
-    /// cache as it is).
+    /// Publishes every cell's usage of its quota'd resources (at scrape time).
     pub fn record_usage(&self, caches: &Caches, resources: &[Arc<ResourceInfo>]) {
-        let cells = self.cells.read().clone();
-        for cell in cells.iter() {
+        let snapshot = self.cells.read().clone();
+        for cell in &snapshot.cells {
             for resource in cell.storage.keys() {
                 let Some(info) = resources.iter().find(|i| i.group_resource() == *resource) else {
                     continue;
                 };
                 let Some(cacher) = caches.get(info) else { continue };
-                if let Some((objects, bytes, _)) = cacher.usage(&cell.key_prefixes(info), "") {
+                let prefixes = cell.key_prefixes(info);
+                let count = || {
+                    let usage = cacher.usage(&prefixes, "")?;
+                    Some(Counted {
+                        objects: usage.objects,
+                        bytes: usage.bytes,
+                        revision: usage.revision,
+                    })
+                };
+                if let Some((objects, bytes)) = self.ledger.usage(&cell.name, resource, count) {
                     self.metrics.cell_usage(&cell.name, resource, objects, bytes);
                 }
             }
@@ -284,10 +375,13 @@ impl Cells {
         let mut cells: Vec<Arc<Cell>> = objects
             .iter()
             .filter_map(|o| CellObject::deserialize(o).ok())
-            .map(|object| Arc::new(compile(object, &previous)))
+            .map(|object| Arc::new(compile(object, &previous.cells)))
             .collect();
         cells.sort_by(|a, b| a.name.cmp(&b.name));
-        *self.cells.write() = Arc::new(cells);
+        let limited = cells.iter().flat_map(|c| c.storage.keys().cloned()).collect();
+        *self.cells.write() = Arc::new(Snapshot { cells, limited });
+        // Namespaces may have moved between cells: count every tally again.
+        self.ledger.recount(|_, _| true);
     }
 }
 
@@ -298,7 +392,7 @@ fn compile(object: CellObject, previous: &[Arc<Cell>]) -> Cell {
         .into_iter()
         .map(|p| p.trim_end_matches('*').to_string())
         .collect();
-    let old = previous.iter().find(|c| c.name == object.metadata.name);
+    let old = previous.iter().find(|c| *c.name == *object.metadata.name);
     let bucket = |rate: Option<f64>, old: Option<&Bucket>| {
         rate.filter(|r| r.is_finite() && *r >= 0.0).map(|rate| match old {
             Some(b) if b.rate == rate => Bucket {
@@ -318,11 +412,49 @@ fn compile(object: CellObject, previous: &[Arc<Cell>]) -> Cell {
     Cell {
         read: bucket(requests.read, old.and_then(|c| c.read.as_ref())),
         write: bucket(requests.write, old.and_then(|c| c.write.as_ref())),
-        name: object.metadata.name,
+        name: object.metadata.name.into(),
         namespaces,
         prefixes,
         storage,
-        writes: old.map_or_else(Arc::default, |c| c.writes.clone()),
+    }
+}
+
+/// The cell quotas' view of what the watch cache applies.
+impl ApplyObserver for Cells {
+    fn applied(
+        &self,
+        resource: &str,
+        prefix: &str,
+        key: &str,
+        before: Option<usize>,
+        after: Option<usize>,
+        revision: Revision,
+    ) {
+        let snapshot = self.cells.read().clone();
+        if !snapshot.limited.contains(resource) {
+            return;
+        }
+        let namespace = key
+            .get(prefix.len()..)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or("");
+        if let Some(cell) = snapshot
+            .cells
+            .iter()
+            .find(|c| !namespace.is_empty() && c.holds(namespace))
+        {
+            self.ledger.applied(&cell.name, resource, before, after, revision);
+        }
+    }
+
+    fn progressed(&self, resource: &str, revision: Revision) {
+        if self.cells.read().limited.contains(resource) {
+            self.ledger.progressed(resource, revision);
+        }
+    }
+
+    fn reset(&self, resource: &str) {
+        self.ledger.recount(|_, tallied| tallied == resource);
     }
 }
 
