@@ -404,6 +404,7 @@ pub struct Metrics {
     flow: FlowFamilies,
     throttled: Family<AgentLabel, Counter>,
     cells: CellFamilies,
+    uncached_watchers: Family<ResourceLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -450,7 +451,14 @@ impl Default for Metrics {
             throttled.clone(),
         );
         let cells = CellFamilies::register(&mut registry);
+        let uncached_watchers = Family::<ResourceLabel, Gauge>::default();
+        registry.register(
+            "myriad_uncached_watchers",
+            "Watches served straight from the store (resources configured uncached), by resource",
+            uncached_watchers.clone(),
+        );
         Metrics {
+            uncached_watchers,
             cells,
             throttled,
             flow,
@@ -583,6 +591,18 @@ impl Metrics {
         self.inflight.inc();
     }
 
+    /// A watch served from the store started (its guard ends it).
+    pub(crate) fn uncached_watch(&self, resource: &str) -> UncachedWatch {
+        let gauge = self
+            .uncached_watchers
+            .get_or_create(&ResourceLabel {
+                resource: resource.to_string(),
+            })
+            .clone();
+        gauge.inc();
+        UncachedWatch(gauge)
+    }
+
     /// A request was cut off at its deadline.
     pub(crate) fn request_timed_out(&self) {
         self.timeouts.inc();
@@ -619,6 +639,15 @@ impl Metrics {
 pub(crate) fn serve(metrics: &Metrics) -> Response {
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     ([(header::CONTENT_TYPE, content_type)], metrics.encode()).into_response()
+}
+
+/// Counts one watch served from the store while it lives.
+pub(crate) struct UncachedWatch(Gauge);
+
+impl Drop for UncachedWatch {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// A store whose every operation is timed into [`Metrics`].
@@ -679,5 +708,9 @@ impl Store for MeasuredStore {
 
     fn metrics(&self) -> Option<myriad_store::BackendMetrics> {
         self.inner.metrics()
+    }
+
+    async fn shutdown(&self) {
+        self.inner.shutdown().await;
     }
 }

@@ -99,6 +99,13 @@ impl Router {
     }
 
     /// Every backend by name.
+    /// Shuts every backend down (see [`Store::shutdown`]).
+    pub async fn shutdown(&self) {
+        for (_, backend) in self.backends() {
+            backend.shutdown().await;
+        }
+    }
+
     pub fn backends(&self) -> impl Iterator<Item = (&str, &Arc<dyn Store>)> {
         self.backends.iter().map(|(n, s)| (n.as_str(), s))
     }

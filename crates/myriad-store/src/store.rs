@@ -38,6 +38,12 @@ pub trait Store: Send + Sync + 'static {
     /// The latest revision.
     async fn current_revision(&self) -> Result<Revision>;
 
+    /// Stops the backend for good: writes queued so far are committed, later ones fail
+    /// with `Closed`, every watch ends and its work is awaited, so that dropping the
+    /// last handle afterwards releases everything at once (the embedded store's file,
+    /// for a restart in the same process). The etcd backend holds nothing to stop.
+    async fn shutdown(&self) {}
+
     /// The backend's own metrics, if it keeps any (the embedded store does).
     fn metrics(&self) -> Option<BackendMetrics> {
         None

@@ -3,14 +3,10 @@
 
 use anyhow::{Result, ensure};
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 /// Runs `myriad bench <which> ARGS --json FILE` in a temp dir; returns the JSON report.
 fn run_bench(which: &str, args: &[&str]) -> Result<serde_json::Value> {
     Ok(serde_json::from_str(&myriad_testkit::myriad::run_bench(
-        bin(),
+        myriad_testkit::myriad_bin!(),
         which,
         args,
     )?)?)

@@ -2,16 +2,10 @@
 //! would exceed it (403 naming the quota) and nothing else; its request quota refuses
 //! requests beyond the rate (429); namespaces outside the cell are not affected.
 
-use std::path::Path;
-
 use anyhow::{Result, ensure};
 use myriad_testkit::eventually;
 use myriad_testkit::myriad::{Credentials, MyriadServer};
 use serde_json::{Value, json};
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
 
 const JSON: &str = "application/json";
 
@@ -41,7 +35,7 @@ fn cell_quotas_refuse_what_exceeds_them_and_nothing_else() -> Result<()> {
     let tokens = dir.path().join("tokens.csv");
     std::fs::write(&tokens, "alice-token,alice,1\n")?;
     let server = MyriadServer::start_with(
-        bin(),
+        myriad_testkit::myriad_bin!(),
         &dir.path().join("data"),
         &["--token-auth-file", tokens.to_str().unwrap_or_default()],
     )?;

@@ -25,7 +25,7 @@ fn expected_value(key: &str) -> Vec<u8> {
 
 /// Runs one storm and returns the keys it acknowledged before being killed.
 fn storm_until_killed(dir: &Path, round: usize, acks_wanted: usize) -> Result<Vec<String>> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_myriad"))
+    let mut child = Command::new(myriad_testkit::myriad_bin!())
         .args([
             "store",
             "write-storm",

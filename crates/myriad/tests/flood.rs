@@ -1,15 +1,16 @@
 //! The flood test: while a misbehaving client (its own user agent) hammers unpaginated
 //! LISTs of every pod and creates in a loop, 1,000 simulated nodes keep renewing their
-//! Leases (as `system:node:*`): their p99 latency stays under twice what it is without
-//! the flood, the flooder gets 429s, and nothing it was refused is stored. Runs
-//! `myriad bench flood` (its own test binary, so nothing else runs meanwhile).
+//! Leases (as `system:node:*`): every heartbeat succeeds, the flooder gets 429s,
+//! nothing it was refused is stored and nothing accepted is lost. Runs `myriad bench
+//! flood` briefly; how much the heartbeats' latency moves is a benchmark figure
+//! (`myriad bench flood`, docs/benchmarks.md), not something a test asserts.
 
 use anyhow::{Result, ensure};
 use serde_json::Value;
 
 #[test]
-fn node_heartbeats_keep_their_latency_under_a_flood() -> Result<()> {
-    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_myriad"));
+fn node_heartbeats_keep_going_under_a_flood_that_is_refused() -> Result<()> {
+    let binary = myriad_testkit::myriad_bin!();
     let args = [
         "--nodes",
         "1000",
@@ -18,7 +19,9 @@ fn node_heartbeats_keep_their_latency_under_a_flood() -> Result<()> {
         "--flood-concurrency",
         "100",
         "--duration",
-        "20",
+        "5",
+        "--heartbeat-interval",
+        "2",
         "--throttle-flooder-qps",
         "10",
     ];
@@ -38,12 +41,5 @@ fn node_heartbeats_keep_their_latency_under_a_flood() -> Result<()> {
         "refused writes were stored: {report}"
     );
     ensure!(number("flood_lost") == 0.0, "accepted writes were lost: {report}");
-    ensure!(
-        number("heartbeat_p99_ratio") < 2.0,
-        "heartbeat p99 under flood is {:.1} ms, {:.2}x its {:.1} ms alone: {report}",
-        number("heartbeat_p99_ms_flood"),
-        number("heartbeat_p99_ratio"),
-        number("heartbeat_p99_ms_baseline")
-    );
     Ok(())
 }

@@ -3,17 +3,12 @@
 //! limit refuses its own requests with 429 (whether it rejects or queues) while other
 //! users' requests go on — with configuration changes applied at runtime.
 
-use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail, ensure};
 use myriad_testkit::myriad::{Credentials, CurlResponse, MyriadServer};
 use serde_json::{Value, json};
-
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
 
 const JSON: &str = "application/json";
 /// A LIST the cache cannot answer for ~3 s (a resourceVersion it has not reached):
@@ -103,7 +98,7 @@ fn tiny_level(limit_response: Value) -> Value {
 #[test]
 fn defaults_are_served_and_responses_name_their_level() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let schemas = server.kubectl_ok(&["get", "flowschemas", "-o", "name"])?;
     ensure!(schemas.lines().count() == 13, "{schemas}");
     let levels = server.kubectl_ok(&["get", "prioritylevelconfigurations", "-o", "name"])?;
@@ -134,7 +129,7 @@ fn defaults_are_served_and_responses_name_their_level() -> Result<()> {
     ])?;
     let port = server.port().unwrap_or(0);
     ensure!(server.stop()?, "server did not stop cleanly");
-    let server = MyriadServer::start_on(bin(), dir.path(), port, &[])?;
+    let server = MyriadServer::start_on(myriad_testkit::myriad_bin!(), dir.path(), port, &[])?;
     let shares = server.kubectl_ok(&[
         "get",
         "prioritylevelconfiguration",
@@ -162,7 +157,7 @@ fn a_level_at_its_limit_refuses_its_own_requests_only() -> Result<()> {
         "--max-mutating-requests-inflight",
         "0",
     ];
-    let server = MyriadServer::start_with(bin(), &data, &args)?;
+    let server = MyriadServer::start_with(myriad_testkit::myriad_bin!(), &data, &args)?;
     server.kubectl_ok(&[
         "create",
         "clusterrolebinding",
@@ -221,11 +216,22 @@ fn a_level_at_its_limit_refuses_its_own_requests_only() -> Result<()> {
     server.kubectl_apply(tiny_level(
         json!({"type": "Queue", "queuing": {"queues": 1, "handSize": 1, "queueLengthLimit": 1}}),
     ))?;
-    std::thread::sleep(Duration::from_millis(300));
-    let first = slow(&server);
-    until_load(&server, 1, 0)?;
-    let second = slow(&server);
-    until_load(&server, 1, 1)?;
+    // The server follows the change a few milliseconds behind: until it has, the second
+    // slow request is refused instead of queued, and the pair is tried again.
+    let mut attempts = 0;
+    let (first, second) = loop {
+        attempts += 1;
+        let first = slow(&server);
+        until_load(&server, 1, 0)?;
+        let second = slow(&server);
+        if until_load(&server, 1, 1).is_ok() {
+            break (first, second);
+        }
+        ensure!(attempts < 3, "the queuing configuration never applied");
+        let _ = first.join();
+        let _ = second.join();
+        until_load(&server, 0, 0)?;
+    };
     ensure_refused(&get(&server, &flooder(), FAST)?)?;
     ensure!(first.join().map_err(|_| anyhow::anyhow!("panicked"))?? == 504);
     ensure!(
@@ -254,7 +260,7 @@ fn a_user_agent_is_throttled_at_runtime_and_released() -> Result<()> {
     std::fs::write(&tokens, "alice-token,alice,2\n")?;
     let data = dir.path().join("data");
     let server = MyriadServer::start_with(
-        bin(),
+        myriad_testkit::myriad_bin!(),
         &data,
         &["--token-auth-file", tokens.to_str().unwrap_or_default()],
     )?;

@@ -6,10 +6,6 @@ use anyhow::{Result, ensure};
 use myriad_testkit::myriad::MyriadServer;
 use serde_json::Value;
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 const CMS: &str = "/api/v1/namespaces/default/configmaps";
 const JSON: &str = "application/json";
 
@@ -26,7 +22,7 @@ fn status(response: (u16, String), code: u16, reason: &str) -> Result<String> {
 #[test]
 fn bad_input_gets_a_status_and_stores_nothing() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let post = |content_type: &str, body: &[u8]| server.curl("POST", CMS, content_type, body, true);
 
     let truncated = br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cut"},"data":{"a":"#;

@@ -13,10 +13,6 @@ use kube::runtime::{WatchStreamExt, reflector, watcher};
 use kube::{Api, Client, Config};
 use myriad_testkit::myriad::MyriadServer;
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 async fn client(server: &MyriadServer) -> Result<Client> {
     let kubeconfig = Kubeconfig::read_from(server.kubeconfig())?;
     let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
@@ -35,7 +31,7 @@ fn pod(name: &str) -> Result<Pod> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_pod_crud() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let pods: Api<Pod> = Api::namespaced(client(&server).await?, "default");
 
     let created = pods.create(&PostParams::default(), &pod("web-1")?).await?;
@@ -95,7 +91,7 @@ async fn typed_pod_crud() -> Result<()> {
 /// or object), or relists if the new server's window does not reach back to it.
 async fn reflector_follows(config: watcher::Config, restart: bool) -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let mut server = MyriadServer::start(bin(), dir.path())?;
+    let mut server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let client = client(&server).await?;
     let api: Api<ConfigMap> = Api::namespaced(client, "default");
     // Some objects before the reflector starts, so the initial list has pages to read.
@@ -121,7 +117,7 @@ async fn reflector_follows(config: watcher::Config, restart: bool) -> Result<()>
         if restart && round == 4 {
             let port = server.port().context("server port")?;
             ensure!(server.stop()?, "unclean stop");
-            server = MyriadServer::start_on(bin(), dir.path(), port, &[])?;
+            server = MyriadServer::start_on(myriad_testkit::myriad_bin!(), dir.path(), port, &[])?;
         }
         for i in 0..100 {
             let name = format!("cm-{i}");

@@ -4,18 +4,12 @@
 //! and lists whose revision was compacted (410, with a token that continues at the
 //! latest state).
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, ensure};
 use myriad_testkit::myriad::MyriadServer;
 use serde_json::Value;
 
 const JSON: &str = "application/json";
 const CMS: &str = "/api/v1/namespaces/default/configmaps";
-
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
 
 fn get(server: &MyriadServer, path: &str) -> Result<(u16, Value)> {
     let (code, body) = server.curl("GET", path, JSON, b"", true)?;
@@ -45,7 +39,11 @@ fn names(list: &Value) -> Vec<&str> {
 #[test]
 fn list_resource_versions_follow_upstream() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start_with(bin(), dir.path(), &["--compaction-interval-secs", "1"])?;
+    let server = MyriadServer::start_with(
+        myriad_testkit::myriad_bin!(),
+        dir.path(),
+        &["--compaction-interval-secs", "1"],
+    )?;
     let rv_a = create(&server, "a")?;
     create(&server, "b")?;
     create(&server, "c")?;
@@ -134,8 +132,13 @@ fn list_resource_versions_follow_upstream() -> Result<()> {
         "{token}"
     );
     create(&server, "d")?;
-    std::thread::sleep(Duration::from_millis(2500));
-    let (code, status) = get(&server, &format!("{CMS}?limit=10&continue={token}"))?;
+    // Compaction runs every second here; wait until it has passed the token's revision.
+    let mut expired = (0, Value::Null);
+    myriad_testkit::eventually("compaction passes the continue token", || {
+        expired = get(&server, &format!("{CMS}?limit=10&continue={token}"))?;
+        Ok(expired.0 == 410)
+    })?;
+    let (code, status) = expired;
     ensure!(code == 410 && status["reason"] == "Expired", "{status}");
     let fresh = status["metadata"]["continue"].as_str().context("no token in the 410")?;
     let (code, rest) = get(&server, &format!("{CMS}?limit=10&continue={fresh}"))?;

@@ -7,14 +7,10 @@ use std::process::Command;
 use anyhow::{Context, Result, ensure};
 use myriad_testkit::myriad::MyriadServer;
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 #[test]
 fn python_client_workflow() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/python_client.py");
     let output = Command::new("python3")
         .arg(script)

@@ -11,10 +11,6 @@ use myriad_testkit::myriad::{Credentials, MyriadServer};
 use rcgen::{CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, Issuer, KeyPair};
 use serde_json::{Value, json};
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 const JSON: &str = "application/json";
 const TOKENS: &str = "alice-token,alice,1001,\"dev,ops\"\nbob-token,bob,1002\n";
 
@@ -23,7 +19,11 @@ fn server(dir: &Path) -> Result<MyriadServer> {
     let tokens = dir.join("tokens.csv");
     std::fs::write(&tokens, TOKENS)?;
     let data = dir.join("data");
-    MyriadServer::start_with(bin(), &data, &["--token-auth-file", tokens.to_str().context("path")?])
+    MyriadServer::start_with(
+        myriad_testkit::myriad_bin!(),
+        &data,
+        &["--token-auth-file", tokens.to_str().context("path")?],
+    )
 }
 
 fn token(token: &str) -> Credentials {

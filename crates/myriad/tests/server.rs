@@ -4,10 +4,6 @@ use anyhow::{Result, ensure};
 use myriad_store::{EmbeddedOptions, EmbeddedStore};
 use myriad_testkit::myriad::MyriadServer;
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -19,7 +15,7 @@ fn stderr(output: &std::process::Output) -> String {
 #[test]
 fn kubectl_connects_over_tls_and_restart_keeps_identity() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     ensure!(server.url().starts_with("https://127.0.0.1:"), "{}", server.url());
 
     let version = server.kubectl(&["version", "-o", "json"])?;
@@ -80,7 +76,7 @@ fn kubectl_connects_over_tls_and_restart_keeps_identity() -> Result<()> {
     ensure!(!recovered, "store was not closed cleanly on SIGTERM");
 
     // Restart: same CA and admin identity, so the old credentials still work.
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let kubeconfig_after = std::fs::read_to_string(server.kubeconfig())?;
     let ca = |k: &str| {
         serde_json::from_str::<serde_json::Value>(k)
@@ -127,7 +123,7 @@ fn ok(output: std::process::Output, what: &str) -> Result<String> {
 #[test]
 fn kubectl_resource_workflows() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let manifest = dir.path().join("m.yaml");
     std::fs::write(&manifest, MANIFEST)?;
     let manifest = manifest.to_str().unwrap_or_default();
@@ -309,7 +305,7 @@ fn kubectl_resource_workflows() -> Result<()> {
 
     // Everything survives a restart.
     ensure!(server.stop()?, "unclean stop");
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let listed = ok(
         server.kubectl(&["get", "cm", "-n", "team-a", "-o", "name"])?,
         "get after restart",
@@ -331,7 +327,7 @@ fn apply_json(server: &MyriadServer, dir: &std::path::Path, name: &str, object: 
 #[test]
 fn kubectl_deletion_workflows() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let held = |name: &str, ns: &str| {
         serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": name, "namespace": ns, "finalizers": ["example.com/hold"]}})
@@ -351,7 +347,8 @@ fn kubectl_deletion_workflows() -> Result<()> {
         .args(["wait", "--for=delete", "cm/held", "--timeout=20s"])
         .stdout(std::process::Stdio::piped())
         .spawn()?;
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Whether kubectl wait is watching yet or not, it reports the object's deletion:
+    // a watch sees it go, and a later GET sees it gone.
     ok(
         server.kubectl(&[
             "patch",
@@ -410,11 +407,9 @@ fn kubectl_deletion_workflows() -> Result<()> {
         ])?,
         "unpin",
     )?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while server.kubectl(&["get", "ns", "doomed"])?.status.success() {
-        ensure!(std::time::Instant::now() < deadline, "namespace not removed within 10s");
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    myriad_testkit::eventually("the namespace is removed", || {
+        Ok(!server.kubectl(&["get", "ns", "doomed"])?.status.success())
+    })?;
 
     // Pods on a node are deleted gracefully; grace period 0 finishes it.
     let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
@@ -466,7 +461,7 @@ fn kubectl_deletion_workflows() -> Result<()> {
 #[test]
 fn kubectl_scale_and_status_subresources() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let deployment = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": {"name": "web", "namespace": "default"},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
@@ -538,7 +533,7 @@ fn kubectl_scale_and_status_subresources() -> Result<()> {
 #[test]
 fn kubectl_apply_updates_lists_by_merge_key() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let manifest = |replicas: u32, image: &str| {
         format!(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: app\n        image: {image}\n        env:\n        - {{name: A, value: \"1\"}}\n      - name: sidecar\n        image: envoy\n"
@@ -565,7 +560,7 @@ fn kubectl_apply_updates_lists_by_merge_key() -> Result<()> {
 #[test]
 fn kubectl_tables_and_cordon() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let objects = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/objects.json");
     ok(
         server.kubectl(&["create", "--validate=false", "-f", objects])?,
@@ -676,7 +671,7 @@ fn kubectl_tables_and_cordon() -> Result<()> {
 #[test]
 fn kubectl_validates_fields_through_the_server() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let write = |name: &str, replicas_line: &str| -> Result<String> {
         let path = dir.path().join(name);
         std::fs::write(
@@ -827,7 +822,7 @@ spec: {colour: blue}
 #[test]
 fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let manifest = dir.path().join("stack.yaml");
     std::fs::write(&manifest, STACK)?;
     let manifest = manifest.to_str().unwrap_or_default();
@@ -943,7 +938,7 @@ fn kubectl_apply_edit_and_delete_a_stack() -> Result<()> {
 #[test]
 fn kubectl_drain_evicts_bound_pods() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let node = |name: &str| format!(r#"{{"apiVersion":"v1","kind":"Node","metadata":{{"name":"{name}"}}}}"#);
     let pod = |name: &str| {
         format!(
@@ -1057,7 +1052,7 @@ fn kubectl_drain_evicts_bound_pods() -> Result<()> {
 #[test]
 fn kubectl_typed_commands_send_protobuf() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let run = |args: &[&str]| -> Result<String> { ok(server.kubectl(args)?, &args.join(" ")) };
 
     run(&["create", "namespace", "typed"])?;
@@ -1220,7 +1215,7 @@ spec: {size: small, extra: {anything: [1, 2]}}
 #[test]
 fn kubectl_custom_resources() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let run = |server: &MyriadServer, args: &[&str]| -> Result<String> { ok(server.kubectl(args)?, &args.join(" ")) };
     let manifest = dir.path().join("crd.yaml");
     std::fs::write(&manifest, CRD_MANIFEST)?;
@@ -1334,7 +1329,7 @@ fn kubectl_custom_resources() -> Result<()> {
 
     // The CRD and its objects survive a restart.
     ensure!(server.stop()?, "server did not exit cleanly");
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let after = run(&server, &["get", "wd", "w1", "-o", "jsonpath={.spec.replicas}"])?;
     ensure!(after == "3", "{after}");
 

@@ -1,16 +1,12 @@
 //! Watches through the real `kubectl` against a real `myriad server`: `get -w`, resuming
 //! from a resourceVersion, streaming lists, and 410 after compaction.
 
-use std::io::{BufRead, BufReader};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
+use myriad_testkit::lines::Lines;
 use myriad_testkit::myriad::MyriadServer;
 use serde_json::Value;
-
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
 
 fn run(server: &MyriadServer, args: &[&str]) -> Result<String> {
     let output = server.kubectl(args)?;
@@ -35,30 +31,42 @@ fn create_cm(server: &MyriadServer, dir: &std::path::Path, ns: &str, name: &str)
     Ok(())
 }
 
-/// Reads watch event lines from `kubectl get --raw` until `done` says stop or 10 s pass.
-fn raw_events(server: &MyriadServer, path: &str, mut done: impl FnMut(&[Value]) -> bool) -> Result<Vec<Value>> {
-    let mut child = server.kubectl_spawn(&["get", "--raw", path])?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    let mut events = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(&events) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(line) => events.push(serde_json::from_str(&line).with_context(|| format!("not JSON: {line}"))?),
-            Err(_) => break,
-        }
+/// A raw watch through `kubectl get --raw`: its events as they arrive.
+struct RawWatch {
+    child: std::process::Child,
+    lines: Lines,
+}
+
+impl RawWatch {
+    fn start(server: &MyriadServer, path: &str) -> Result<RawWatch> {
+        let mut child = server.kubectl_spawn(&["get", "--raw", path])?;
+        let lines = Lines::new(child.stdout.take().context("no stdout")?);
+        Ok(RawWatch { child, lines })
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    Ok(events)
+
+    /// Events until `done` says stop or 10 s pass.
+    fn until(&self, done: impl Fn(&[Value]) -> bool) -> Result<Vec<Value>> {
+        let lines = self.lines.until(Duration::from_secs(10), |lines| {
+            let events: Vec<Value> = lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect();
+            done(&events)
+        });
+        lines
+            .iter()
+            .map(|line| serde_json::from_str(line).with_context(|| format!("not JSON: {line}")))
+            .collect()
+    }
+}
+
+impl Drop for RawWatch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads watch event lines from `kubectl get --raw` until `done` says stop or 10 s pass.
+fn raw_events(server: &MyriadServer, path: &str, done: impl Fn(&[Value]) -> bool) -> Result<Vec<Value>> {
+    RawWatch::start(server, path)?.until(done)
 }
 
 fn types(events: &[Value]) -> Vec<&str> {
@@ -68,7 +76,11 @@ fn types(events: &[Value]) -> Vec<&str> {
 #[test]
 fn watches_resume_stream_and_expire() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start_with(bin(), dir.path(), &["--compaction-interval-secs", "1"])?;
+    let server = MyriadServer::start_with(
+        myriad_testkit::myriad_bin!(),
+        dir.path(),
+        &["--compaction-interval-secs", "1"],
+    )?;
     run(&server, &["get", "ns", "default"])?;
     create_cm(&server, dir.path(), "default", "a")?;
     let rv_a = run(
@@ -78,20 +90,17 @@ fn watches_resume_stream_and_expire() -> Result<()> {
 
     // kubectl get -w sees the initial object, then a change, then the deletion.
     let mut watcher = server.kubectl_spawn(&["get", "cm", "-w", "-o", "name"])?;
-    std::thread::sleep(Duration::from_millis(700));
+    let printed = Lines::new(watcher.stdout.take().context("no stdout")?);
+    let initial = printed.next_within(Duration::from_secs(10));
+    ensure!(initial.as_deref() == Some("configmap/a"), "{initial:?}");
     run(&server, &["label", "cm", "a", "x=1"])?;
     run(&server, &["delete", "cm", "a"])?;
-    std::thread::sleep(Duration::from_millis(700));
+    let later = printed.until(Duration::from_secs(10), |lines| lines.len() >= 2);
     let _ = watcher.kill();
-    let output = watcher.wait_with_output()?;
-    let seen = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| *l == "configmap/a")
-        .count();
+    let _ = watcher.wait();
     ensure!(
-        seen == 3,
-        "kubectl get -w printed {seen} lines for configmap/a: {}",
-        String::from_utf8_lossy(&output.stdout)
+        later == ["configmap/a", "configmap/a"],
+        "kubectl get -w printed {later:?} after the first line"
     );
 
     // Streaming list: initial ADDED events, then the initial-events-end bookmark.
@@ -113,14 +122,18 @@ fn watches_resume_stream_and_expire() -> Result<()> {
         "bookmark must carry kind and apiVersion: {end}"
     );
 
-    // After two compaction intervals, a watch from the first revision has expired: HTTP
-    // 200 with an in-stream ERROR carrying a 410 Expired Status.
-    std::thread::sleep(Duration::from_millis(2500));
-    let events = raw_events(
-        &server,
-        &format!("/api/v1/configmaps?watch=1&resourceVersion={rv_a}"),
-        |events| !events.is_empty(),
-    )?;
+    // Once compaction has passed it (every second here), a watch from the first
+    // revision has expired: HTTP 200 with an in-stream ERROR carrying a 410 Expired
+    // Status.
+    let mut events = Vec::new();
+    myriad_testkit::eventually("compaction passes the first revision", || {
+        events = raw_events(
+            &server,
+            &format!("/api/v1/configmaps?watch=1&resourceVersion={rv_a}"),
+            |events| !events.is_empty(),
+        )?;
+        Ok(types(&events) == ["ERROR"])
+    })?;
     ensure!(types(&events) == ["ERROR"], "{events:?}");
     let status = &events[0]["object"];
     ensure!(status["code"] == 410 && status["reason"] == "Expired", "{status}");
@@ -137,18 +150,11 @@ fn watches_resume_stream_and_expire() -> Result<()> {
         .as_str()
         .context("list without resourceVersion")?
         .to_string();
-    let events = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            raw_events(
-                &server,
-                &format!("/api/v1/configmaps?watch=1&resourceVersion={rv}"),
-                |e| !e.is_empty(),
-            )
-        });
-        std::thread::sleep(Duration::from_millis(500));
-        let _ = run(&server, &["delete", "cm", "b"]);
-        reader.join().map_err(|_| anyhow::anyhow!("reader panicked"))?
-    })?;
+    // The watch starts after the list's revision whenever it registers: the deletion
+    // reaches it from the history window if it comes first.
+    let watch = RawWatch::start(&server, &format!("/api/v1/configmaps?watch=1&resourceVersion={rv}"))?;
+    run(&server, &["delete", "cm", "b"])?;
+    let events = watch.until(|e| !e.is_empty())?;
     ensure!(
         types(&events) == ["DELETED"] && events[0]["object"]["metadata"]["name"] == "b",
         "{events:?}"
@@ -159,7 +165,7 @@ fn watches_resume_stream_and_expire() -> Result<()> {
 #[test]
 fn label_selected_watches_see_objects_enter_and_leave() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     create_cm(&server, dir.path(), "default", "c1")?;
     create_cm(&server, dir.path(), "default", "c2")?;
     run(&server, &["label", "cm", "c2", "tier=t2"])?;
@@ -173,20 +179,16 @@ fn label_selected_watches_see_objects_enter_and_leave() -> Result<()> {
         "{bad:?}"
     );
 
-    let events = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            raw_events(
-                &server,
-                "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=tier%3Dt2",
-                |e| e.len() >= 4,
-            )
-        });
-        std::thread::sleep(Duration::from_millis(700));
-        let _ = run(&server, &["label", "cm", "c1", "tier=t2"]);
-        let _ = run(&server, &["label", "cm", "c1", "tier=t9", "--overwrite"]);
-        let _ = run(&server, &["label", "cm", "c2", "other=x"]);
-        reader.join().map_err(|_| anyhow::anyhow!("reader panicked"))?
-    })?;
+    // The changes start once the watch has sent its initial state.
+    let watch = RawWatch::start(
+        &server,
+        "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=tier%3Dt2",
+    )?;
+    let mut events = watch.until(|e| !e.is_empty())?;
+    run(&server, &["label", "cm", "c1", "tier=t2"])?;
+    run(&server, &["label", "cm", "c1", "tier=t9", "--overwrite"])?;
+    run(&server, &["label", "cm", "c2", "other=x"])?;
+    events.extend(watch.until(|e| e.len() >= 3)?);
     let seen: Vec<(String, String)> = events
         .iter()
         .map(|e| {

@@ -19,10 +19,6 @@ const MERGE: &str = "application/merge-patch+json";
 const PODS: &str = "/api/v1/namespaces/default/pods";
 const CMS: &str = "/api/v1/namespaces/default/configmaps";
 
-fn bin() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_BIN_EXE_myriad"))
-}
-
 fn call(server: &MyriadServer, method: &str, path: &str, content_type: &str, body: &Value) -> Result<(u16, Value)> {
     let body = if body.is_null() {
         Vec::new()
@@ -141,7 +137,7 @@ fn types(events: &[Value]) -> Vec<&str> {
 #[test]
 fn cached_lists_follow_resource_version_rules_and_indexes() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let mut written = 0;
     for i in 0..12 {
         let node = format!("n{}", i % 3);
@@ -275,7 +271,11 @@ fn cached_lists_follow_resource_version_rules_and_indexes() -> Result<()> {
 #[test]
 fn cached_watches_replay_bookmark_and_end_on_time() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start_with(bin(), dir.path(), &["--watch-bookmark-interval-secs", "1"])?;
+    let server = MyriadServer::start_with(
+        myriad_testkit::myriad_bin!(),
+        dir.path(),
+        &["--watch-bookmark-interval-secs", "1"],
+    )?;
     let before = rv(&get(&server, PODS)?)?;
     create_pod(&server, "a", "n1", "web")?;
     let start = create_pod(&server, "b", "n2", "web")?;
@@ -361,7 +361,11 @@ fn cached_watches_replay_bookmark_and_end_on_time() -> Result<()> {
 #[test]
 fn a_watcher_that_stops_reading_is_cut_off_without_delaying_others() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start_with(bin(), dir.path(), &["--watch-queue-length", "16"])?;
+    let server = MyriadServer::start_with(
+        myriad_testkit::myriad_bin!(),
+        dir.path(),
+        &["--watch-queue-length", "16"],
+    )?;
     let (code, created) = call(&server, "POST", CMS, JSON, &json!({"metadata": {"name": "big"}}))?;
     ensure!(code == 201, "{created}");
     let from = rv(&created)?;
@@ -428,7 +432,7 @@ fn a_watcher_that_stops_reading_is_cut_off_without_delaying_others() -> Result<(
 #[test]
 fn writes_from_the_cache_retry_stale_copies_and_keep_real_conflicts() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let server = MyriadServer::start(bin(), dir.path())?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
     let cm = json!({"metadata": {"name": "shared"}, "data": {}});
     let (code, created) = call(&server, "POST", CMS, JSON, &cm)?;
     ensure!(code == 201, "{code} {created}");

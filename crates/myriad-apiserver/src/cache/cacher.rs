@@ -73,15 +73,18 @@ struct Shared {
     observer: Option<Arc<dyn ApplyObserver>>,
 }
 
-/// The cache of one resource. Dropping it stops its store watch.
+/// The cache of one resource. Dropping it stops its store watch; [`Cacher::stop`]
+/// also waits for that.
 pub struct Cacher {
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Drop for Cacher {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.task.lock().take() {
+            task.abort();
+        }
     }
 }
 
@@ -146,7 +149,21 @@ impl Cacher {
             observer,
         });
         let task = tokio::spawn(run(shared.clone()));
-        Arc::new(Cacher { shared, task })
+        Arc::new(Cacher {
+            shared,
+            task: Mutex::new(Some(task)),
+        })
+    }
+
+    /// Stops following the store and waits until the store watch is gone; watchers'
+    /// streams end.
+    pub async fn stop(&self) {
+        let task = self.task.lock().take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+        self.shared.inner.write().watchers.clear();
     }
 
     /// Every object's JSON, or `None` while the cache is not ready.

@@ -47,6 +47,7 @@ impl Caches {
         };
         let backend: Arc<dyn myriad_store::Store> =
             self.store.store_for(request.info.storage_prefix().as_bytes()).clone();
+        let counted = self.metrics.uncached_watch(&request.info.group_resource());
         let watch = StoreWatch {
             prefix: request.info.namespace_prefix(request.namespace),
             info: request.info,
@@ -56,6 +57,7 @@ impl Caches {
             bookmarks: options.bookmarks,
             timeout: options.timeout,
             selector: request.selector,
+            _counted: counted,
         };
         Ok(watch.respond(backend))
     }

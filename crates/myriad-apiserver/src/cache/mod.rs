@@ -239,10 +239,14 @@ impl Caches {
         self.cachers.write().remove(prefix);
     }
 
-    /// Stops every cacher (the server is shutting down); watchers' streams end.
-    pub fn stop_all(&self) {
+    /// Stops every cacher (the server is shutting down) and waits until their store
+    /// watches are gone; watchers' streams end.
+    pub async fn stop_all(&self) {
         self.stopped.store(true, Ordering::Release);
-        self.cachers.write().clear();
+        let cachers: Vec<Arc<Cacher>> = self.cachers.write().drain().filter_map(|(_, c)| c).collect();
+        for cacher in cachers {
+            cacher.stop().await;
+        }
     }
 }
 

@@ -177,9 +177,19 @@ impl QueueSet {
 /// Shuffle sharding: deals `hand_size` distinct queues from the flow's hash and picks
 /// the one with the least waiting work (the first such, starting at a rotating offset).
 fn choose_queue(inner: &Inner, flow: u64, queuing: Queuing) -> usize {
-    let deck = inner.queues.len();
-    let hand_size = queuing.hand_size.clamp(1, deck);
-    let mut hash = flow;
+    let hand = deal(inner.queues.len(), queuing.hand_size, flow);
+    let hand_size = hand.len();
+    let offset = inner.enqueues % hand_size;
+    (0..hand_size)
+        .map(|i| hand[(offset + i) % hand_size])
+        .min_by_key(|q| inner.queues[*q].waiting_seats())
+        .unwrap_or(0)
+}
+
+/// The flow's hand: `hand_size` distinct queues of `deck`, drawn from the flow's hash
+/// (shuffle sharding, as upstream's dealer).
+fn deal(deck: usize, hand_size: usize, mut hash: u64) -> Vec<usize> {
+    let hand_size = hand_size.clamp(1, deck.max(1));
     let mut hand: Vec<usize> = Vec::with_capacity(hand_size);
     for i in 0..hand_size {
         let remaining = (deck - i) as u64;
@@ -195,11 +205,7 @@ fn choose_queue(inner: &Inner, flow: u64, queuing: Queuing) -> usize {
         }
         hand.push(card);
     }
-    let offset = inner.enqueues % hand_size;
-    (0..hand_size)
-        .map(|i| hand[(offset + i) % hand_size])
-        .min_by_key(|q| inner.queues[*q].waiting_seats())
-        .unwrap_or(0)
+    hand
 }
 
 /// Starts waiting requests while seats are free: the queue whose head would finish
@@ -243,12 +249,27 @@ mod tests {
 
     #[test]
     fn hands_are_distinct_queues() {
+        for (deck, hand_size) in [(8, 2), (64, 8), (5, 5), (128, 6)] {
+            let mut dealt_at_all = vec![false; deck];
+            for flow in 0..2000u64 {
+                let hand = deal(deck, hand_size, flow.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                assert_eq!(hand.len(), hand_size);
+                let mut sorted = hand.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                assert_eq!(sorted.len(), hand_size, "a queue dealt twice: {hand:?}");
+                assert!(hand.iter().all(|q| *q < deck), "{hand:?}");
+                for q in hand {
+                    dealt_at_all[q] = true;
+                }
+            }
+            assert!(dealt_at_all.iter().all(|d| *d), "some queue of {deck} is never dealt");
+        }
+        // The queue a request joins is one of its flow's hand.
         let set = QueueSet::new(1, Some(QUEUING));
         let inner = set.inner.lock();
-        for flow in 0..1000u64 {
-            let chosen = choose_queue(&inner, flow.wrapping_mul(0x9E37_79B9_7F4A_7C15), QUEUING);
-            assert!(chosen < QUEUING.queues);
-        }
+        let hand = deal(QUEUING.queues, QUEUING.hand_size, 42);
+        assert!(hand.contains(&choose_queue(&inner, 42, QUEUING)));
     }
 
     #[tokio::test]

@@ -137,7 +137,7 @@ pub(super) async fn serve(
     drop(listener);
     // Watches never finish on their own: end them now (clients resume elsewhere or
     // after the restart) so that shutdown waits only for other requests.
-    caches.stop_all();
+    caches.stop_all().await;
     if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
         tracing::warn!(
             left = connections.len(),

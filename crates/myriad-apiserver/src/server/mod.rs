@@ -185,9 +185,11 @@ impl Server {
             serving.await;
             tasks.shutdown(TASKS_GRACE).await;
             drop(tasks);
-            // The last holders of the store are gone: it closes as `store` drops.
+            // Requests, cachers and background tasks are gone: stop the store, which
+            // closes as the last handle, `store`, drops.
+            store.shutdown().await;
             if Arc::strong_count(&store) > 1 {
-                tracing::warn!("the store is still in use at shutdown; it closes when released");
+                tracing::warn!("the store is still referenced at shutdown; it closes when released");
             }
             drop(store);
             tracing::info!("API server stopped");

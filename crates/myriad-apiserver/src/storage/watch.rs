@@ -31,6 +31,7 @@ use tokio::time::Instant;
 
 use crate::error::ApiError;
 use crate::meta::metadata_mut;
+use crate::metrics::UncachedWatch;
 use crate::request::selector::Selector;
 use crate::response::watch::{bookmark, error_event, event};
 use crate::storage::codec::decode_stored_as;
@@ -56,6 +57,8 @@ pub(crate) struct StoreWatch {
     pub(crate) bookmarks: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) selector: Selector,
+    /// Counts the watch in `myriad_uncached_watchers` while it runs.
+    pub(crate) _counted: UncachedWatch,
 }
 
 impl StoreWatch {

@@ -174,8 +174,13 @@ pub async fn run(args: FloodBenchArgs) -> Result<()> {
     report.heartbeat_p99_ratio = report.heartbeat_p99_ms_flood / report.heartbeat_p99_ms_baseline.max(0.001);
     (report.flood_half_applied, report.flood_lost) = audit(&admin, &outcome).await?;
 
+    let verdict = if report.heartbeat_p99_ratio < FLOOD_P99_TARGET {
+        "within"
+    } else {
+        "OVER"
+    };
     println!(
-        "heartbeats: p99 {:.1} ms alone, {:.1} ms under flood (x{:.2}); flooder: {} requests, {} refused (429), {} lists, {} creates; half-applied {}, lost {}",
+        "heartbeats: p99 {:.1} ms alone, {:.1} ms under flood (x{:.2}, {verdict} the x{FLOOD_P99_TARGET} target); flooder: {} requests, {} refused (429), {} lists, {} creates; half-applied {}, lost {}",
         report.heartbeat_p99_ms_baseline,
         report.heartbeat_p99_ms_flood,
         report.heartbeat_p99_ratio,
@@ -192,6 +197,11 @@ pub async fn run(args: FloodBenchArgs) -> Result<()> {
     tokio::task::spawn_blocking(move || server.stop()).await??;
     Ok(())
 }
+
+/// Heartbeat p99 under the flood, as a multiple of the p99 without it, that the flood
+/// protection aims to stay under (issue 5's target); the benchmark reports it, the
+/// tests do not assert timings.
+const FLOOD_P99_TARGET: f64 = 2.0;
 
 /// Permissions (the node authorizer comes with the node agent: until then nodes get
 /// their Leases through RBAC), the nodes' Leases, the pods the flooder lists.

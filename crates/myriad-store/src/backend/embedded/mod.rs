@@ -142,6 +142,66 @@ struct Shared {
     progress_interval: Duration,
     recovered: bool,
     metrics: BackendMetrics,
+    /// The watch tasks running (each holds this `Shared`).
+    watches: Arc<TaskCount>,
+}
+
+/// How long closing waits for watch tasks to end.
+const WATCHES_CLOSE: Duration = Duration::from_secs(5);
+
+/// Counts running tasks; [`TaskCount::idle`] waits for none.
+#[derive(Default)]
+struct TaskCount {
+    running: std::sync::atomic::AtomicUsize,
+    ended: tokio::sync::Notify,
+}
+
+/// A running watch task's only handle on the store, counted until dropped (also when
+/// the task is aborted): the handle goes first, so once the count is zero no task
+/// holds the store.
+struct Counted {
+    shared: Option<Arc<Shared>>,
+    count: Arc<TaskCount>,
+}
+
+impl Counted {
+    fn shared(&self) -> &Arc<Shared> {
+        self.shared.as_ref().expect("held until drop")
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        drop(self.shared.take());
+        if self.count.running.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.count.ended.notify_waiters();
+        }
+    }
+}
+
+impl TaskCount {
+    fn start(shared: &Arc<Shared>) -> Counted {
+        shared.watches.running.fetch_add(1, Ordering::AcqRel);
+        Counted {
+            shared: Some(shared.clone()),
+            count: shared.watches.clone(),
+        }
+    }
+
+    /// Waits until no task runs; false after `limit`.
+    async fn idle(&self, limit: Duration) -> bool {
+        tokio::time::timeout(limit, async {
+            loop {
+                let ended = self.ended.notified();
+                if self.running.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                ended.await;
+            }
+        })
+        .await
+        .is_ok()
+    }
 }
 
 /// The embedded MVCC store. Cheap to share behind an `Arc`; dropping the last handle
@@ -200,20 +260,24 @@ impl EmbeddedStore {
 
     /// Stops accepting writes, waits for queued ones, ends every watch, and closes the
     /// file cleanly (so the same process can reopen it at once).
-    pub async fn close(mut self) {
-        self.requests.take();
-        let writer = self.writer.lock().take();
-        let shared = self.shared.clone();
+    pub async fn close(self) {
+        self.stop().await;
         drop(self);
+    }
+
+    /// Commits what is queued, stops the writer, ends every watch and waits for their
+    /// tasks; the file closes with the last handle.
+    async fn stop(&self) {
+        if let Some(requests) = &self.requests {
+            let _ = requests.send(Request::Close).await;
+        }
+        let writer = self.writer.lock().take();
         if let Some(writer) = writer {
             let _ = tokio::task::spawn_blocking(move || writer.join()).await;
         }
-        // Watch tasks see the hub closed and drop their handles; wait for them, bounded.
-        for _ in 0..500 {
-            if Arc::strong_count(&shared) == 1 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        // The writer closed the hub: every watch task ends on its own.
+        if !self.shared.watches.idle(WATCHES_CLOSE).await {
+            tracing::warn!("store watches did not end within {WATCHES_CLOSE:?}");
         }
     }
 
@@ -303,6 +367,7 @@ fn open_blocking(options: EmbeddedOptions) -> Result<EmbeddedStore> {
         progress_interval: Duration::from_millis(options.progress_notify_interval_ms.max(10)),
         recovered,
         metrics: BackendMetrics::default(),
+        watches: Arc::default(),
     });
     if !leftover.is_empty() {
         tracing::info!(records = leftover.len(), "finishing an interrupted compaction");
@@ -457,7 +522,11 @@ impl Store for EmbeddedStore {
         }
         let (tx, rx) = mpsc::channel(WATCH_CHANNEL_CAPACITY);
         let progress = Arc::new(tokio::sync::Notify::new());
-        let task = tokio::spawn(watcher::run(self.shared.clone(), options, tx, progress.clone()));
+        let progress_for_task = progress.clone();
+        let counted = TaskCount::start(&self.shared);
+        let task = tokio::spawn(async move {
+            watcher::run(counted.shared(), options, tx, progress_for_task).await;
+        });
         Ok(WatchStream::new(rx, task, progress))
     }
 
@@ -478,5 +547,9 @@ impl Store for EmbeddedStore {
 
     fn metrics(&self) -> Option<BackendMetrics> {
         Some(self.shared.metrics.clone())
+    }
+
+    async fn shutdown(&self) {
+        self.stop().await;
     }
 }

@@ -23,8 +23,8 @@ type Sink = mpsc::Sender<Result<WatchBatch>>;
 
 /// Runs the watch until its reader goes away or it fails (the error is its last item).
 /// `progress` asks for a progress notification now (see `WatchStream::request_progress`).
-pub async fn run(shared: Arc<Shared>, options: WatchOptions, tx: Sink, progress: Arc<Notify>) {
-    if let Err(error) = serve(&shared, &options, &tx, &progress).await {
+pub async fn run(shared: &Arc<Shared>, options: WatchOptions, tx: Sink, progress: Arc<Notify>) {
+    if let Err(error) = serve(shared, &options, &tx, &progress).await {
         let _ = tx.send(Err(error)).await;
     }
 }

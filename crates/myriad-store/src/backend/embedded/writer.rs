@@ -23,6 +23,8 @@ use crate::txn::{KeyMeta, OpResult, Txn, TxnOp, TxnResponse};
 pub enum Request {
     Txn(Txn, oneshot::Sender<Result<TxnResponse>>),
     Compact(Revision, oneshot::Sender<Result<()>>),
+    /// Commit what is queued before this, finish a compaction under way, and stop.
+    Close,
 }
 
 /// Old records removed per engine commit while compacting (etcd's compaction batch
@@ -48,8 +50,14 @@ struct Compaction {
 pub fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<Request>, max_batch: usize) {
     let mut compaction: Option<Compaction> = None;
     let mut waiting: VecDeque<(Revision, oneshot::Sender<Result<()>>)> = VecDeque::new();
+    let mut closing = false;
     loop {
-        let first = if compaction.is_some() || !waiting.is_empty() {
+        if closing && compaction.is_none() && waiting.is_empty() {
+            break;
+        }
+        let first = if closing {
+            None
+        } else if compaction.is_some() || !waiting.is_empty() {
             requests.try_recv().ok()
         } else {
             match requests.blocking_recv() {
@@ -63,6 +71,10 @@ pub fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<Request>, max_batch
             match request {
                 Request::Txn(txn, reply) => batch.push((txn, reply)),
                 Request::Compact(revision, reply) => waiting.push_back((revision, reply)),
+                Request::Close => {
+                    closing = true;
+                    break;
+                }
             }
             if batch.len() >= max_batch {
                 break;
@@ -98,6 +110,8 @@ pub fn run(shared: Arc<Shared>, mut requests: mpsc::Receiver<Request>, max_batch
             };
         }
     }
+    // Later requests find the channel closed.
+    drop(requests);
     shared.hub.close();
 }
 
