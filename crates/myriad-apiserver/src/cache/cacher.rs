@@ -191,6 +191,24 @@ impl Cacher {
             .then(|| inner.state.objects.get(key).map(|o| o.json.clone()))
     }
 
+    /// The object at `key` (its JSON and stored apiVersion) as of the store's current
+    /// revision, the consistent read upstream makes against etcd: `None` when the cache
+    /// cannot answer it (not ready, or not caught up in time), then the store must.
+    pub async fn consistent_object(&self, key: &str) -> Option<Option<(Bytes, Arc<str>)>> {
+        let current = self.shared.store.current_revision().await.ok()?;
+        if !self.shared.wait_for(current).await {
+            return None;
+        }
+        let inner = self.shared.inner.read();
+        Some(
+            inner
+                .state
+                .objects
+                .get(key)
+                .map(|o| (o.json.clone(), o.api_version.clone())),
+        )
+    }
+
     /// Objects and their serialized bytes under each of `prefixes` (keys as stored), the
     /// size of the object at `key` if there is one, and the revision the cache is at.
     /// `None` while not ready.

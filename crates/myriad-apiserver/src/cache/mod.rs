@@ -217,6 +217,13 @@ impl Caches {
         Ok(found.kv.map(|kv| kv.value))
     }
 
+    /// The object at `key` as of the store's current revision, from the cache (see
+    /// [`Cacher::consistent_object`]); `None` when the cache cannot answer, `Some(None)`
+    /// when the object does not exist.
+    pub async fn consistent_object(&self, info: &ResourceInfo, key: &str) -> Option<Option<(Bytes, Arc<str>)>> {
+        self.get(info)?.consistent_object(key).await
+    }
+
     /// The cache's copy of the object at `key`: `None` when the resource's cacher is
     /// not running (a write does not start one) or not ready, or does not hold it.
     pub fn cached(&self, info: &ResourceInfo, key: &str) -> Option<Bytes> {

@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::meta::{deleting, metadata_mut, name_of, namespace_of};
 use crate::registry::namespaces::SYSTEM_NAMESPACES;
 use crate::registry::retry::Retry;
-use crate::registry::{Registry, Scope};
+use crate::registry::{Registry, Scope, could_be_stale};
 use crate::request::selector::Selector;
 use crate::storage::codec::{decode_stored_as, encode};
 
@@ -225,11 +225,17 @@ impl Registry {
                 "this namespace may not be deleted",
             ));
         }
+        // The first attempt starts from the watch cache's copy, as updates do: the
+        // removal is conditional on its revision, so a stale copy costs a retry from
+        // the store, whose answer is final.
         let mut retry = Retry::default();
         loop {
-            let (object, revision) = self.get(scope, name).await?;
-            if let Some(deleted) = self.delete_one(scope, object, revision, options).await? {
-                return Ok(deleted);
+            let current = self.current(scope, name, !retry.first()).await?;
+            match self.delete_one(scope, current.object, current.revision, options).await {
+                Ok(Some(deleted)) => return Ok(deleted),
+                Ok(None) => {}
+                Err(error) if current.cached && could_be_stale(&error) => {}
+                Err(error) => return Err(error),
             }
             if !retry.again().await {
                 return Err(ApiError::modified(scope.info, name));

@@ -105,9 +105,20 @@ impl Registry {
         self.store.store_for(info.storage_prefix().as_bytes()).clone()
     }
 
-    /// The object `name` as stored now, and its revision (GET reads the store, as
-    /// upstream does for `resourceVersion=""`).
+    /// The object `name` as stored now, and its revision: a consistent read, as
+    /// upstream's GET with `resourceVersion=""` — served by the watch cache once it has
+    /// caught up with the store's current revision, else read from the store.
     pub(crate) async fn get(&self, scope: Scope<'_>, name: &str) -> Result<(Value, Revision), ApiError> {
+        let key = scope.key(name);
+        if let Some(found) = self.caches.consistent_object(scope.info, &key).await {
+            let (json, _) = found.ok_or_else(|| ApiError::not_found(scope.info, name))?;
+            return decode_cached(&json, scope.info);
+        }
+        self.get_from_store(scope, name).await
+    }
+
+    /// The object `name` read from the store.
+    pub(crate) async fn get_from_store(&self, scope: Scope<'_>, name: &str) -> Result<(Value, Revision), ApiError> {
         let key = scope.key(name);
         let backend = self.backend(scope.info);
         let got = backend.get(key.as_bytes(), 0).await?;
@@ -132,11 +143,26 @@ impl Registry {
                 cached: true,
             });
         }
-        let (object, revision) = self.get(scope, name).await?;
+        let (object, revision) = self.get_from_store(scope, name).await?;
         Ok(Current {
             object,
             revision,
             cached: false,
         })
     }
+}
+
+/// Whether a write's failure may come from starting at a stale copy of the object
+/// (then it is retried from the store). Store and server errors are not retried: the
+/// write may have been applied.
+pub(crate) fn could_be_stale(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::BadRequest(_)
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Invalid { .. }
+            | ApiError::UnprocessableEntity(_)
+            | ApiError::Forbidden { .. }
+    )
 }

@@ -18,7 +18,7 @@ use crate::registry::Registry;
 use crate::registry::catalog::Catalog;
 use crate::registry::cleanup::{Pass, empty_prefix, repeat_until_done};
 use crate::registry::delete::{has_finalizers, remove};
-use crate::storage::codec::{decode_stored, encode};
+use crate::storage::codec::{decode_cached, decode_stored, encode};
 use crate::tasks::Tasks;
 
 /// Namespaces that exist from the start and may not be deleted, as in Kubernetes.
@@ -74,22 +74,23 @@ pub(crate) async fn resume_cleanups(
 
 impl Registry {
     /// NamespaceLifecycle: objects may be created in `namespace` only while it exists
-    /// and is not being deleted.
-    pub(crate) async fn namespace_accepts(
-        &self,
-        info: &ResourceInfo,
-        namespace: &str,
-        name: &str,
-    ) -> Result<(), ApiError> {
+    /// and is not being deleted. Read from the watch cache, as upstream's admission
+    /// reads its informer; a namespace the cache does not hold (yet) is looked up in
+    /// the store.
+    pub(crate) async fn namespace_accepts(&self, info: &ResourceInfo, namespace: &str, name: &str) -> Result<(), ApiError> {
         let namespaces = namespaces()?;
-        let backend = self.backend(namespaces);
-        let got = backend
-            .get(namespaces.storage_key(None, namespace).as_bytes(), 0)
-            .await?;
-        let Some(kv) = got.kv else {
-            return Err(ApiError::not_found(namespaces, namespace));
+        let key = namespaces.storage_key(None, namespace);
+        let object = match self.caches.cached(namespaces, &key) {
+            Some(json) => decode_cached(&json, namespaces)?.0,
+            None => {
+                let got = self.backend(namespaces).get(key.as_bytes(), 0).await?;
+                let Some(kv) = got.kv else {
+                    return Err(ApiError::not_found(namespaces, namespace));
+                };
+                decode_stored(&kv)?
+            }
         };
-        if deleting(&decode_stored(&kv)?) {
+        if deleting(&object) {
             return Err(ApiError::forbidden(
                 info,
                 name,

@@ -19,7 +19,7 @@ use crate::registry::patch::{self, PatchType};
 use crate::registry::retry::Retry;
 use crate::registry::scale::{apply_scale, scale_of};
 use crate::registry::strategy::{Part, carry_over, confine};
-use crate::registry::{Current, Registry, Scope, Written};
+use crate::registry::{Current, Registry, Scope, Written, could_be_stale};
 
 /// What a client sent to change an object.
 pub(crate) enum Change<'a> {
@@ -136,19 +136,4 @@ fn check_url_name(object: &Value, name: &str) -> Result<(), ApiError> {
         "the name of the object ({}) does not match the name on the URL ({name})",
         name_of(object).unwrap_or("")
     )))
-}
-
-/// Whether a write's failure may come from starting at a stale copy of the object
-/// (then it is retried from the store). Store and server errors are not retried: the
-/// write may have been applied.
-fn could_be_stale(error: &ApiError) -> bool {
-    matches!(
-        error,
-        ApiError::BadRequest(_)
-            | ApiError::NotFound { .. }
-            | ApiError::Conflict { .. }
-            | ApiError::Invalid { .. }
-            | ApiError::UnprocessableEntity(_)
-            | ApiError::Forbidden { .. }
-    )
 }
