@@ -34,13 +34,10 @@ impl TestServer {
         config.port = 0;
         configure(&mut config);
         let server = Server::start(config).await.context("starting the API server")?;
-        let kubeconfig = Kubeconfig::read_from(server.kubeconfig())?;
-        let client_config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
-        let client = kube::Client::try_from(client_config)?;
         Ok(TestServer {
+            client: admin_client(&server).await?,
             server,
             data_dir,
-            client,
         })
     }
 
@@ -113,10 +110,8 @@ impl TestServer {
         config.port = 0;
         configure(&mut config);
         let server = Server::start(config).await.context("restarting the API server")?;
-        let kubeconfig = Kubeconfig::read_from(server.kubeconfig())?;
-        let client_config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
         Ok(TestServer {
-            client: kube::Client::try_from(client_config)?,
+            client: admin_client(&server).await?,
             server,
             data_dir,
         })
@@ -127,6 +122,13 @@ impl TestServer {
         let request = http::Request::get(path).body(Vec::new())?;
         Ok(self.client.request_text(request).await?)
     }
+}
+
+/// A kube-rs client with the admin kubeconfig the server wrote.
+async fn admin_client(server: &Server) -> Result<kube::Client> {
+    let kubeconfig = Kubeconfig::read_from(server.kubeconfig())?;
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    Ok(kube::Client::try_from(config)?)
 }
 
 /// Whether `response` holds a whole HTTP/1.1 response with a `Content-Length` body.

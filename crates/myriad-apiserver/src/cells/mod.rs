@@ -38,7 +38,7 @@ use myriad_store::Revision;
 
 use self::usage::{Counted, Ledger, Reservation};
 use crate::authz::Attributes;
-use crate::cache::{self, ApplyObserver, Caches};
+use crate::cache::{self, ApplyObserver, Cacher, Caches};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::tasks::Tasks;
@@ -273,14 +273,7 @@ impl Cells {
         let adds_object = usize::from(existing.is_none());
         let growth = bytes as isize - existing.unwrap_or(0) as isize;
         let prefixes = cell.key_prefixes(info);
-        let count = || {
-            let usage = cacher.usage(&prefixes, "")?;
-            Some(Counted {
-                objects: usage.objects,
-                bytes: usage.bytes,
-                revision: usage.revision,
-            })
-        };
+        let count = || count_in(&cacher, &prefixes);
         let admit = |used: usage::Check| -> Result<(), ApiError> {
             self.metrics.cell_usage(&cell.name, &resource, used.objects, used.bytes);
             let over_objects = max_objects.filter(|max| adds_object > 0 && used.objects + 1 > *max);
@@ -340,14 +333,7 @@ impl Cells {
                 };
                 let Some(cacher) = caches.get(info) else { continue };
                 let prefixes = cell.key_prefixes(info);
-                let count = || {
-                    let usage = cacher.usage(&prefixes, "")?;
-                    Some(Counted {
-                        objects: usage.objects,
-                        bytes: usage.bytes,
-                        revision: usage.revision,
-                    })
-                };
+                let count = || count_in(&cacher, &prefixes);
                 if let Some((objects, bytes)) = self.ledger.usage(&cell.name, resource, count) {
                     self.metrics.cell_usage(&cell.name, resource, objects, bytes);
                 }
@@ -417,6 +403,16 @@ fn compile(object: CellObject, previous: &[Arc<Cell>]) -> Cell {
         prefixes,
         storage,
     }
+}
+
+/// What the cache holds under `prefixes`, for a tally counted afresh.
+fn count_in(cacher: &Cacher, prefixes: &[String]) -> Option<Counted> {
+    let usage = cacher.usage(prefixes, "")?;
+    Some(Counted {
+        objects: usage.objects,
+        bytes: usage.bytes,
+        revision: usage.revision,
+    })
 }
 
 /// The cell quotas' view of what the watch cache applies.

@@ -50,6 +50,33 @@ struct LedgerInner {
     next_id: u64,
 }
 
+impl LedgerInner {
+    /// The tally of `cell`'s `resource`, counted first (with `count`) if it is not known
+    /// or stale; `None` when it cannot be counted.
+    fn counted(
+        &mut self,
+        cell: &Arc<str>,
+        resource: &str,
+        count: impl FnOnce() -> Option<Counted>,
+    ) -> Option<&mut Tally> {
+        let tally = self
+            .tallies
+            .entry((cell.clone(), resource.to_string()))
+            .or_insert_with(|| Tally {
+                stale: true,
+                ..Tally::default()
+            });
+        if tally.stale {
+            let counted = count()?;
+            tally.objects = counted.objects;
+            tally.bytes = counted.bytes;
+            tally.at = counted.revision;
+            tally.stale = false;
+        }
+        Some(tally)
+    }
+}
+
 /// What a write would make of a cell's use of a resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Check {
@@ -84,22 +111,9 @@ impl Ledger {
         let mut inner = self.inner.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        let tally = inner
-            .tallies
-            .entry((cell.clone(), resource.to_string()))
-            .or_insert_with(|| Tally {
-                stale: true,
-                ..Tally::default()
-            });
-        if tally.stale {
-            let Some(counted) = count() else {
-                return Err(Reservation::Unknown);
-            };
-            tally.objects = counted.objects;
-            tally.bytes = counted.bytes;
-            tally.at = counted.revision;
-            tally.stale = false;
-        }
+        let Some(tally) = inner.counted(cell, resource, count) else {
+            return Err(Reservation::Unknown);
+        };
         let (reserved_objects, reserved_bytes) = tally
             .reserved
             .values()
@@ -207,20 +221,7 @@ impl Ledger {
         count: impl FnOnce() -> Option<Counted>,
     ) -> Option<(usize, usize)> {
         let mut inner = self.inner.lock();
-        let tally = inner
-            .tallies
-            .entry((cell.clone(), resource.to_string()))
-            .or_insert_with(|| Tally {
-                stale: true,
-                ..Tally::default()
-            });
-        if tally.stale {
-            let counted = count()?;
-            tally.objects = counted.objects;
-            tally.bytes = counted.bytes;
-            tally.at = counted.revision;
-            tally.stale = false;
-        }
+        let tally = inner.counted(cell, resource, count)?;
         Some((tally.objects, tally.bytes))
     }
 }

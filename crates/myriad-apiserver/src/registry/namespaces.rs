@@ -77,7 +77,12 @@ impl Registry {
     /// and is not being deleted. Read from the watch cache, as upstream's admission
     /// reads its informer; a namespace the cache does not hold (yet) is looked up in
     /// the store.
-    pub(crate) async fn namespace_accepts(&self, info: &ResourceInfo, namespace: &str, name: &str) -> Result<(), ApiError> {
+    pub(crate) async fn namespace_accepts(
+        &self,
+        info: &ResourceInfo,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(), ApiError> {
         let namespaces = namespaces()?;
         let key = namespaces.storage_key(None, namespace);
         let object = match self.caches.cached(namespaces, &key) {
