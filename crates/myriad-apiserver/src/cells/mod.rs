@@ -237,15 +237,15 @@ impl Cells {
         name: &str,
         bytes: usize,
     ) -> Result<Option<Quota>, ApiError> {
-        match self.try_reserve(caches, info, namespace, name, bytes) {
-            Err(ApiError::Forbidden { .. }) if caches.get(info).is_some() => {
-                if let Some(cacher) = caches.get(info) {
-                    cacher.catch_up().await;
-                }
-                self.try_reserve(caches, info, namespace, name, bytes)
-            }
-            other => other,
-        }
+        let refused = match self.try_reserve(caches, info, namespace, name, bytes) {
+            Err(refused @ ApiError::Forbidden { .. }) => refused,
+            other => return other,
+        };
+        let Some(cacher) = caches.get(info) else {
+            return Err(refused);
+        };
+        cacher.catch_up().await;
+        self.try_reserve(caches, info, namespace, name, bytes)
     }
 
     fn try_reserve(
