@@ -15,6 +15,7 @@
 //! random suffix of [`validation::generate_name`]), so the API server, the watch cache
 //! and controllers share one implementation of each rule.
 
+pub mod builtin;
 pub mod crd;
 pub mod custom;
 pub mod defaults;
@@ -23,6 +24,7 @@ pub mod fields;
 mod go_format;
 pub mod labels;
 pub mod openapi;
+pub mod quantity;
 pub mod registry;
 pub mod schema;
 pub mod status;

@@ -43,17 +43,17 @@ const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const LABEL_VALUE_ERR_MSG: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /// `must be no more than N characters` (util/validation's wording).
-fn max_len_chars_error(length: usize) -> String {
+pub(crate) fn max_len_chars_error(length: usize) -> String {
     format!("must be no more than {length} characters")
 }
 
 /// `must be no more than N bytes` (the newer validate/content package's wording).
-fn max_len_bytes_error(length: usize) -> String {
+pub(crate) fn max_len_bytes_error(length: usize) -> String {
     format!("must be no more than {length} bytes")
 }
 
 /// Upstream's `RegexError`: the rule, examples, and the expression it is checked with.
-fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+pub(crate) fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     if examples.is_empty() {
         return format!("{msg} (regex used for validation is '{fmt}')");
     }

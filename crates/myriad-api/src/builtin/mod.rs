@@ -1,0 +1,72 @@
+//! The built-in kinds' own validation, as upstream's `pkg/apis/<group>/validation`
+//! packages and the strategies' `Validate`/`ValidateUpdate` do it: a ConfigMap's keys
+//! and total size, a Pod's containers, a Deployment's selector against its template,
+//! a Service's ports and cluster IPs, the fields that may not change on update. Every
+//! rule reports upstream's field paths and messages, because clients and users read
+//! them.
+//!
+//! Each module holds one area and offers `validate(group, kind, new, old)`, `None` for
+//! kinds it does not know; [`validate`] asks them in turn. A module decodes the object
+//! into its typed form (k8s-openapi's structs) with [`typed`], so rules read like the
+//! API they check. Metadata (names, labels, annotations, finalizers) is checked
+//! elsewhere (`validation::validate_object_meta`), for every kind alike.
+
+mod access;
+mod apps;
+mod autoscaling;
+mod batch;
+mod cluster;
+pub mod common;
+mod config;
+mod networking;
+mod pods;
+mod policy;
+mod services;
+mod storage;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::field_error::FieldError;
+
+/// The errors of `new` (an object of the built-in `group`/`kind`, defaulted, its
+/// unknown fields dropped) as created (`old` is `None`) or as an update of `old`.
+pub fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let areas = [
+        config::validate,
+        pods::validate,
+        apps::validate,
+        batch::validate,
+        autoscaling::validate,
+        policy::validate,
+        services::validate,
+        networking::validate,
+        storage::validate,
+        cluster::validate,
+        access::validate,
+    ];
+    areas
+        .iter()
+        .find_map(|area| area(group, kind, new, old))
+        .unwrap_or_default()
+}
+
+/// Runs `check` on `new` and `old` decoded as `T`. An object that does not decode is
+/// refused earlier (field validation decodes every built-in object), so a failure here
+/// is the server's own: an internal error.
+pub(crate) fn typed<T: DeserializeOwned>(
+    new: &Value,
+    old: Option<&Value>,
+    check: impl FnOnce(&T, Option<&T>) -> Vec<FieldError>,
+) -> Vec<FieldError> {
+    let decode = |value: &Value| serde_json::from_value::<T>(value.clone());
+    let new = match decode(new) {
+        Ok(new) => new,
+        Err(error) => return vec![FieldError::internal("<object>", error)],
+    };
+    let old = match old.map(decode).transpose() {
+        Ok(old) => old,
+        Err(error) => return vec![FieldError::internal("<object>", error)],
+    };
+    check(&new, old.as_ref())
+}
