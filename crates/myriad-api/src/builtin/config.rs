@@ -51,7 +51,7 @@ pub fn config_key_errors(key: &str) -> Vec<String> {
     errs
 }
 
-fn keys<'a, V>(data: Option<&'a BTreeMap<String, V>>, path: &FieldPath) -> Vec<FieldError> {
+fn keys<V>(data: Option<&BTreeMap<String, V>>, path: &FieldPath) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for key in data.into_iter().flatten().map(|(k, _)| k) {
         for msg in config_key_errors(key) {
@@ -145,16 +145,12 @@ fn secret(new: &Secret, old: Option<&Secret>) -> Vec<FieldError> {
         }
         "kubernetes.io/dockercfg" => errs.extend(json_object(".dockercfg")),
         "kubernetes.io/dockerconfigjson" => errs.extend(json_object(".dockerconfigjson")),
-        "kubernetes.io/basic-auth" => {
-            if !data.contains_key("username") && !data.contains_key("password") {
-                errs.push(required("username"));
-                errs.push(required("password"));
-            }
+        "kubernetes.io/basic-auth" if !data.contains_key("username") && !data.contains_key("password") => {
+            errs.push(required("username"));
+            errs.push(required("password"));
         }
-        "kubernetes.io/ssh-auth" => {
-            if data.get("ssh-privatekey").is_none_or(|v| v.0.is_empty()) {
-                errs.push(required("ssh-privatekey"));
-            }
+        "kubernetes.io/ssh-auth" if data.get("ssh-privatekey").is_none_or(|v| v.0.is_empty()) => {
+            errs.push(required("ssh-privatekey"));
         }
         "kubernetes.io/tls" => {
             for key in ["tls.crt", "tls.key"] {
