@@ -40,7 +40,7 @@ impl Default for SchemaSet {
 impl SchemaSet {
     /// Adds the built-in `group`/`version`/`kind`; false when it has no typed form here.
     pub fn add_builtin(&mut self, group: &str, version: &str, kind: &str) -> bool {
-        let Some(name) = typed::visit(group, kind, AddTo(&mut self.generator)) else {
+        let Some(name) = typed::visit(group, version, kind, AddTo(&mut self.generator)) else {
             return false;
         };
         self.kinds.push((name, group_version_kind(group, version, kind)));

@@ -44,7 +44,7 @@ pub(crate) fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Resu
             Some(schema) => crd::prune(object, schema),
             None => Vec::new(),
         },
-        None => match typed::decode(info.group, info.kind, object) {
+        None => match typed::decode(info.group, info.version, info.kind, object) {
             Err(error) => return Err(cannot(error.0)),
             Ok(None) => return Ok(Vec::new()),
             Ok(Some(decoded)) => {

@@ -1,4 +1,13 @@
-//! The built-in resources: what discovery advertises and how each is stored.
+//! The resources the API serves: what discovery advertises about each, how it is
+//! stored, and the rules the server applies to its objects' writes ([`Strategy`]).
+//! [`BUILTIN`] is the table of Kubernetes' own resources (`builtin.rs`); resources that
+//! CustomResourceDefinitions define get a [`ResourceInfo`] of the same shape.
+
+mod builtin;
+mod strategy;
+
+pub use builtin::BUILTIN;
+pub use strategy::{Generation, Propagation, RESET_METADATA_FOR_STATUS, Strategy};
 
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -29,6 +38,8 @@ pub struct ResourceInfo {
     pub verbs: &'static [&'static str],
     /// What a CustomResourceDefinition says about this resource; `None` for built-ins.
     pub custom: Option<Arc<CustomResource>>,
+    /// What the server owns in this resource's objects on each write.
+    pub strategy: &'static Strategy,
 }
 
 /// What a CRD says about one served version of its resource.
@@ -156,58 +167,6 @@ impl From<&ResourceInfo> for GroupKind {
     }
 }
 
-/// A built-in resource's entry; a `const fn` so the table below is a plain static.
-#[allow(clippy::too_many_arguments)]
-const fn resource(
-    group: &'static str,
-    version: &'static str,
-    resource: &'static str,
-    singular: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-    short_names: &'static [&'static str],
-    categories: &'static [&'static str],
-    subresources: &'static [&'static str],
-) -> ResourceInfo {
-    ResourceInfo {
-        group,
-        version,
-        resource,
-        singular,
-        kind,
-        namespaced,
-        short_names,
-        categories,
-        subresources,
-        verbs: VERBS,
-        custom: None,
-    }
-}
-
-/// A create-only resource that answers a question and stores nothing
-/// (`SelfSubjectReview`), as upstream's review APIs.
-const fn review(
-    group: &'static str,
-    plural: &'static str,
-    singular: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-) -> ResourceInfo {
-    ResourceInfo {
-        group,
-        version: "v1",
-        resource: plural,
-        singular,
-        kind,
-        namespaced,
-        short_names: &[],
-        categories: &[],
-        subresources: &[],
-        verbs: &["create"],
-        custom: None,
-    }
-}
-
 /// Orders API versions preferred first, as upstream's `CompareKubeAwareVersionStrings`:
 /// GA before beta before alpha, higher major then higher minor first
 /// (`v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1`), other strings last, alphabetically.
@@ -268,255 +227,6 @@ pub fn intern_list(items: &[String]) -> &'static [&'static str] {
     }
 }
 
-/// Every built-in resource, grouped by API group in discovery order.
-pub static BUILTIN: &[ResourceInfo] = &[
-    resource(
-        "",
-        "v1",
-        "namespaces",
-        "namespace",
-        "Namespace",
-        false,
-        &["ns"],
-        &[],
-        &["status"],
-    ),
-    resource("", "v1", "nodes", "node", "Node", false, &["no"], &[], &["status"]),
-    resource(
-        "",
-        "v1",
-        "pods",
-        "pod",
-        "Pod",
-        true,
-        &["po"],
-        &["all"],
-        &["status", "binding", "eviction"],
-    ),
-    resource(
-        "",
-        "v1",
-        "configmaps",
-        "configmap",
-        "ConfigMap",
-        true,
-        &["cm"],
-        &[],
-        &[],
-    ),
-    resource("", "v1", "secrets", "secret", "Secret", true, &[], &[], &[]),
-    resource(
-        "",
-        "v1",
-        "services",
-        "service",
-        "Service",
-        true,
-        &["svc"],
-        &["all"],
-        &["status"],
-    ),
-    resource(
-        "",
-        "v1",
-        "serviceaccounts",
-        "serviceaccount",
-        "ServiceAccount",
-        true,
-        &["sa"],
-        &[],
-        &["token"],
-    ),
-    resource("", "v1", "events", "event", "Event", true, &["ev"], &[], &[]),
-    resource("", "v1", "endpoints", "endpoints", "Endpoints", true, &["ep"], &[], &[]),
-    resource(
-        "apps",
-        "v1",
-        "deployments",
-        "deployment",
-        "Deployment",
-        true,
-        &["deploy"],
-        &["all"],
-        &["status", "scale"],
-    ),
-    resource(
-        "apps",
-        "v1",
-        "replicasets",
-        "replicaset",
-        "ReplicaSet",
-        true,
-        &["rs"],
-        &["all"],
-        &["status", "scale"],
-    ),
-    resource(
-        "apps",
-        "v1",
-        "daemonsets",
-        "daemonset",
-        "DaemonSet",
-        true,
-        &["ds"],
-        &["all"],
-        &["status"],
-    ),
-    resource(
-        "coordination.k8s.io",
-        "v1",
-        "leases",
-        "lease",
-        "Lease",
-        true,
-        &[],
-        &[],
-        &[],
-    ),
-    resource(
-        "events.k8s.io",
-        "v1",
-        "events",
-        "event",
-        "Event",
-        true,
-        &["ev"],
-        &[],
-        &[],
-    ),
-    // Stored and served now; the security issue enforces them.
-    resource(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "clusterrolebindings",
-        "clusterrolebinding",
-        "ClusterRoleBinding",
-        false,
-        &[],
-        &[],
-        &[],
-    ),
-    resource(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "clusterroles",
-        "clusterrole",
-        "ClusterRole",
-        false,
-        &[],
-        &[],
-        &[],
-    ),
-    resource(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "rolebindings",
-        "rolebinding",
-        "RoleBinding",
-        true,
-        &[],
-        &[],
-        &[],
-    ),
-    resource(
-        "rbac.authorization.k8s.io",
-        "v1",
-        "roles",
-        "role",
-        "Role",
-        true,
-        &[],
-        &[],
-        &[],
-    ),
-    resource(
-        "apiextensions.k8s.io",
-        "v1",
-        "customresourcedefinitions",
-        "customresourcedefinition",
-        "CustomResourceDefinition",
-        false,
-        &["crd", "crds"],
-        &["api-extensions"],
-        &["status"],
-    ),
-    resource(
-        "flowcontrol.apiserver.k8s.io",
-        "v1",
-        "flowschemas",
-        "flowschema",
-        "FlowSchema",
-        false,
-        &[],
-        &[],
-        &["status"],
-    ),
-    resource(
-        "flowcontrol.apiserver.k8s.io",
-        "v1",
-        "prioritylevelconfigurations",
-        "prioritylevelconfiguration",
-        "PriorityLevelConfiguration",
-        false,
-        &[],
-        &[],
-        &["status"],
-    ),
-    resource(
-        "tenancy.myriad.io",
-        "v1alpha1",
-        "cells",
-        "cell",
-        "Cell",
-        false,
-        &[],
-        &[],
-        &["status"],
-    ),
-    review(
-        "authentication.k8s.io",
-        "selfsubjectreviews",
-        "selfsubjectreview",
-        "SelfSubjectReview",
-        false,
-    ),
-    review(
-        "authentication.k8s.io",
-        "tokenreviews",
-        "tokenreview",
-        "TokenReview",
-        false,
-    ),
-    review(
-        "authorization.k8s.io",
-        "localsubjectaccessreviews",
-        "localsubjectaccessreview",
-        "LocalSubjectAccessReview",
-        true,
-    ),
-    review(
-        "authorization.k8s.io",
-        "selfsubjectaccessreviews",
-        "selfsubjectaccessreview",
-        "SelfSubjectAccessReview",
-        false,
-    ),
-    review(
-        "authorization.k8s.io",
-        "selfsubjectrulesreviews",
-        "selfsubjectrulesreview",
-        "SelfSubjectRulesReview",
-        false,
-    ),
-    review(
-        "authorization.k8s.io",
-        "subjectaccessreviews",
-        "subjectaccessreview",
-        "SubjectAccessReview",
-        false,
-    ),
-];
-
 /// The API groups in discovery order (the core group is served under `/api`).
 pub fn groups() -> Vec<&'static str> {
     let mut groups: Vec<&'static str> = Vec::new();
@@ -568,15 +278,26 @@ mod tests {
         assert_eq!(
             groups(),
             vec![
+                "apiregistration.k8s.io",
                 "apps",
-                "coordination.k8s.io",
                 "events.k8s.io",
+                "authentication.k8s.io",
+                "authorization.k8s.io",
+                "autoscaling",
+                "batch",
+                "certificates.k8s.io",
+                "networking.k8s.io",
+                "policy",
                 "rbac.authorization.k8s.io",
+                "storage.k8s.io",
+                "admissionregistration.k8s.io",
                 "apiextensions.k8s.io",
+                "scheduling.k8s.io",
+                "coordination.k8s.io",
+                "node.k8s.io",
+                "discovery.k8s.io",
                 "flowcontrol.apiserver.k8s.io",
                 "tenancy.myriad.io",
-                "authentication.k8s.io",
-                "authorization.k8s.io"
             ]
         );
     }
