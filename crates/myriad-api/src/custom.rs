@@ -96,7 +96,7 @@ pub fn served_resources(crd: &Value) -> Vec<ResourceInfo> {
                 subresources: intern_list(&subresources),
                 verbs: crate::registry::VERBS,
                 custom: Some(Arc::new(custom)),
-                strategy: &crate::registry::Strategy::CUSTOM,
+                strategy: crate::registry::strategies::custom(subresources.iter().any(|s| s == "status")),
             })
         })
         .collect()

@@ -53,11 +53,9 @@ pub(crate) fn format_rfc3339(time: OffsetDateTime) -> String {
 }
 
 /// Fills in what the server owns on create: kind, apiVersion, namespace, uid,
-/// creationTimestamp, and generation 1 for objects with a spec; drops a client-sent
-/// resourceVersion and deletionTimestamp.
+/// creationTimestamp; drops a client-sent generation, resourceVersion and
+/// deletionTimestamp (the kind's strategy sets the generation).
 pub(crate) fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
-    // Custom objects always have a generation, as upstream; built-ins when they have a spec.
-    let has_spec = object.get("spec").is_some() || info.custom.is_some();
     if let Some(root) = object.as_object_mut() {
         root.insert("kind".into(), json!(info.kind));
         root.insert("apiVersion".into(), json!(info.api_version()));
@@ -76,9 +74,21 @@ pub(crate) fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Opti
     metadata.remove("generation");
     metadata.remove("resourceVersion");
     metadata.remove("deletionTimestamp");
-    if has_spec {
-        metadata.insert("generation".into(), json!(1));
-    }
+}
+
+/// Prepares an object the server itself creates (system namespaces, default policy
+/// objects) as a create by `system:apiserver` would be.
+pub(crate) fn prepare_own(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
+    stamp_new(object, info, namespace);
+    let groups = vec!["system:masters".to_string()];
+    let extra = std::collections::BTreeMap::new();
+    let server = myriad_api::registry::Requester {
+        username: "system:apiserver",
+        uid: "",
+        groups: &groups,
+        extra: &extra,
+    };
+    info.prepare_create(object, &server, &now_rfc3339());
 }
 
 #[cfg(test)]

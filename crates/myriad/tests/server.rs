@@ -566,6 +566,26 @@ fn kubectl_tables_and_cordon() -> Result<()> {
         server.kubectl(&["create", "--validate=false", "-f", objects])?,
         "create",
     )?;
+    // A pod's status is its node agent's to write, through the status subresource: the
+    // status in the manifest was dropped on create, as upstream drops it.
+    let created = ok(
+        server.kubectl(&["get", "pod", "web-1", "-o", "jsonpath={.status.phase}"])?,
+        "get",
+    )?;
+    ensure!(created == "Pending", "{created}");
+    let status = r#"{"status": {"phase": "Running", "podIP": "10.1.0.5", "containerStatuses": [{"name": "a", "ready": true, "restartCount": 1, "image": "nginx", "imageID": "", "state": {"running": {}}}]}}"#;
+    ok(
+        server.kubectl(&[
+            "patch",
+            "pod",
+            "web-1",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            status,
+        ])?,
+        "patch status",
+    )?;
     let header = |out: &str| {
         out.lines()
             .next()

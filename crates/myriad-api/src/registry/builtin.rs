@@ -6,6 +6,7 @@
 //! names, categories, subresources, verbs and write rules. Discovery, OpenAPI, the
 //! watch cache and the registry all read this one table.
 
+use super::strategies;
 use super::strategy::Strategy;
 use super::{ResourceInfo, VERBS};
 
@@ -60,11 +61,6 @@ impl ResourceInfo {
         self.strategy = strategy;
         self
     }
-
-    /// A resource with a spec and a status subresource, written by the generic rules.
-    const fn with_status(self) -> Self {
-        self.strategy(&Strategy::SPEC_AND_STATUS)
-    }
 }
 
 /// Verbs of a resource that answers a question and stores nothing (reviews) or only
@@ -95,18 +91,24 @@ pub static BUILTIN: &[ResourceInfo] = &[
     .short(&["cs"])
     .verbs(READ_ONLY),
     resource("", "v1", "configmaps", "configmap", "ConfigMap", true).short(&["cm"]),
-    resource("", "v1", "endpoints", "endpoints", "Endpoints", true).short(&["ep"]),
-    resource("", "v1", "events", "event", "Event", true).short(&["ev"]),
-    resource("", "v1", "limitranges", "limitrange", "LimitRange", true).short(&["limits"]),
+    resource("", "v1", "endpoints", "endpoints", "Endpoints", true)
+        .short(&["ep"])
+        .strategy(&strategies::PLAIN_PUT_CREATES),
+    resource("", "v1", "events", "event", "Event", true)
+        .short(&["ev"])
+        .strategy(&strategies::PLAIN_PUT_CREATES),
+    resource("", "v1", "limitranges", "limitrange", "LimitRange", true)
+        .short(&["limits"])
+        .strategy(&strategies::PLAIN_PUT_CREATES),
     resource("", "v1", "namespaces", "namespace", "Namespace", false)
         .short(&["ns"])
         .subresources(&["status", "finalize"])
         .verbs(NAMESPACE_VERBS)
-        .with_status(),
+        .strategy(&strategies::NAMESPACE),
     resource("", "v1", "nodes", "node", "Node", false)
         .short(&["no"])
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&strategies::NODE),
     resource(
         "",
         "v1",
@@ -117,7 +119,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .short(&["pvc"])
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::STATUS_WITHOUT_GENERATION),
     resource(
         "",
         "v1",
@@ -128,13 +130,13 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .short(&["pv"])
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::PERSISTENT_VOLUME),
     resource("", "v1", "pods", "pod", "Pod", true)
         .short(&["po"])
         .categories(ALL)
         .subresources(&["status", "binding", "eviction", "ephemeralcontainers"])
-        .with_status(),
-    resource("", "v1", "podtemplates", "podtemplate", "PodTemplate", true),
+        .strategy(&strategies::POD),
+    resource("", "v1", "podtemplates", "podtemplate", "PodTemplate", true).strategy(&strategies::CONTENT_GENERATION),
     resource(
         "",
         "v1",
@@ -146,20 +148,21 @@ pub static BUILTIN: &[ResourceInfo] = &[
     .short(&["rc"])
     .categories(ALL)
     .subresources(&["status", "scale"])
-    .with_status(),
+    .strategy(&strategies::REPLICATION_CONTROLLER),
     resource("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true)
         .short(&["quota"])
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&strategies::STATUS_WITHOUT_GENERATION),
     resource("", "v1", "secrets", "secret", "Secret", true),
     resource("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true)
         .short(&["sa"])
-        .subresources(&["token"]),
+        .subresources(&["token"])
+        .strategy(&strategies::SERVICE_ACCOUNT),
     resource("", "v1", "services", "service", "Service", true)
         .short(&["svc"])
         .categories(ALL)
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&strategies::SERVICE),
     // apiregistration.k8s.io/v1
     resource(
         "apiregistration.k8s.io",
@@ -171,7 +174,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .categories(API_EXTENSIONS)
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::API_SERVICE),
     // apps/v1
     resource(
         "apps",
@@ -185,24 +188,26 @@ pub static BUILTIN: &[ResourceInfo] = &[
         .short(&["ds"])
         .categories(ALL)
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
     resource("apps", "v1", "deployments", "deployment", "Deployment", true)
         .short(&["deploy"])
         .categories(ALL)
         .subresources(&["status", "scale"])
-        .with_status(),
+        .strategy(&strategies::DEPLOYMENT),
     resource("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true)
         .short(&["rs"])
         .categories(ALL)
         .subresources(&["status", "scale"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
     resource("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true)
         .short(&["sts"])
         .categories(ALL)
         .subresources(&["status", "scale"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
     // events.k8s.io/v1
-    resource("events.k8s.io", "v1", "events", "event", "Event", true).short(&["ev"]),
+    resource("events.k8s.io", "v1", "events", "event", "Event", true)
+        .short(&["ev"])
+        .strategy(&strategies::PLAIN_PUT_CREATES),
     // authentication.k8s.io/v1
     resource(
         "authentication.k8s.io",
@@ -271,7 +276,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     .short(&["hpa"])
     .categories(ALL)
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::STATUS_WITHOUT_GENERATION),
     resource(
         "autoscaling",
         "v1",
@@ -283,17 +288,17 @@ pub static BUILTIN: &[ResourceInfo] = &[
     .short(&["hpa"])
     .categories(ALL)
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::STATUS_WITHOUT_GENERATION),
     // batch/v1
     resource("batch", "v1", "cronjobs", "cronjob", "CronJob", true)
         .short(&["cj"])
         .categories(ALL)
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
     resource("batch", "v1", "jobs", "job", "Job", true)
         .categories(ALL)
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&strategies::JOB),
     // certificates.k8s.io/v1
     resource(
         "certificates.k8s.io",
@@ -305,7 +310,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .short(&["csr"])
     .subresources(&["status", "approval"])
-    .with_status(),
+    .strategy(&strategies::CERTIFICATE_SIGNING_REQUEST),
     // networking.k8s.io/v1
     resource(
         "networking.k8s.io",
@@ -314,11 +319,12 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "ingressclass",
         "IngressClass",
         false,
-    ),
+    )
+    .strategy(&strategies::SPEC_GENERATION),
     resource("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true)
         .short(&["ing"])
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
     resource(
         "networking.k8s.io",
         "v1",
@@ -336,7 +342,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "NetworkPolicy",
         true,
     )
-    .short(&["netpol"]),
+    .short(&["netpol"])
+    .strategy(&strategies::SPEC_GENERATION),
     resource(
         "networking.k8s.io",
         "v1",
@@ -346,7 +353,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
         false,
     )
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::SERVICE_CIDR),
     // policy/v1
     resource(
         "policy",
@@ -358,7 +365,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .short(&["pdb"])
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&Strategy::SPEC_AND_STATUS),
     // rbac.authorization.k8s.io/v1
     resource(
         "rbac.authorization.k8s.io",
@@ -367,7 +374,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "clusterrolebinding",
         "ClusterRoleBinding",
         false,
-    ),
+    )
+    .strategy(&strategies::PLAIN_PUT_CREATES),
     resource(
         "rbac.authorization.k8s.io",
         "v1",
@@ -375,7 +383,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "clusterrole",
         "ClusterRole",
         false,
-    ),
+    )
+    .strategy(&strategies::PLAIN_PUT_CREATES),
     resource(
         "rbac.authorization.k8s.io",
         "v1",
@@ -383,8 +392,9 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "rolebinding",
         "RoleBinding",
         true,
-    ),
-    resource("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true),
+    )
+    .strategy(&strategies::PLAIN_PUT_CREATES),
+    resource("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true).strategy(&strategies::PLAIN_PUT_CREATES),
     // storage.k8s.io/v1
     resource("storage.k8s.io", "v1", "csidrivers", "csidriver", "CSIDriver", false),
     resource("storage.k8s.io", "v1", "csinodes", "csinode", "CSINode", false),
@@ -414,7 +424,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
         false,
     )
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::VOLUME_ATTACHMENT),
     // admissionregistration.k8s.io/v1
     resource(
         "admissionregistration.k8s.io",
@@ -424,7 +434,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "MutatingWebhookConfiguration",
         false,
     )
-    .categories(API_EXTENSIONS),
+    .categories(API_EXTENSIONS)
+    .strategy(&strategies::CONTENT_GENERATION),
     resource(
         "admissionregistration.k8s.io",
         "v1",
@@ -435,7 +446,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .categories(API_EXTENSIONS)
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::STATUS_RESETS_METADATA),
     resource(
         "admissionregistration.k8s.io",
         "v1",
@@ -444,7 +455,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "ValidatingAdmissionPolicyBinding",
         false,
     )
-    .categories(API_EXTENSIONS),
+    .categories(API_EXTENSIONS)
+    .strategy(&strategies::SPEC_GENERATION),
     resource(
         "admissionregistration.k8s.io",
         "v1",
@@ -453,7 +465,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "ValidatingWebhookConfiguration",
         false,
     )
-    .categories(API_EXTENSIONS),
+    .categories(API_EXTENSIONS)
+    .strategy(&strategies::CONTENT_GENERATION),
     // apiextensions.k8s.io/v1
     resource(
         "apiextensions.k8s.io",
@@ -466,7 +479,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     .short(&["crd", "crds"])
     .categories(API_EXTENSIONS)
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::CUSTOM_RESOURCE_DEFINITION),
     // scheduling.k8s.io/v1
     resource(
         "scheduling.k8s.io",
@@ -476,9 +489,10 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "PriorityClass",
         false,
     )
-    .short(&["pc"]),
+    .short(&["pc"])
+    .strategy(&strategies::PRIORITY_CLASS),
     // coordination.k8s.io/v1
-    resource("coordination.k8s.io", "v1", "leases", "lease", "Lease", true),
+    resource("coordination.k8s.io", "v1", "leases", "lease", "Lease", true).strategy(&strategies::PLAIN_PUT_CREATES),
     // node.k8s.io/v1
     resource(
         "node.k8s.io",
@@ -487,7 +501,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "runtimeclass",
         "RuntimeClass",
         false,
-    ),
+    )
+    .strategy(&strategies::PLAIN_PUT_CREATES),
     // discovery.k8s.io/v1
     resource(
         "discovery.k8s.io",
@@ -496,7 +511,8 @@ pub static BUILTIN: &[ResourceInfo] = &[
         "endpointslice",
         "EndpointSlice",
         true,
-    ),
+    )
+    .strategy(&strategies::ENDPOINT_SLICE),
     // flowcontrol.apiserver.k8s.io/v1
     resource(
         "flowcontrol.apiserver.k8s.io",
@@ -507,7 +523,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
         false,
     )
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::FLOW_CONTROL),
     resource(
         "flowcontrol.apiserver.k8s.io",
         "v1",
@@ -517,9 +533,9 @@ pub static BUILTIN: &[ResourceInfo] = &[
         false,
     )
     .subresources(&["status"])
-    .with_status(),
+    .strategy(&strategies::FLOW_CONTROL),
     // tenancy.myriad.io/v1alpha1: Myriad's own.
     resource("tenancy.myriad.io", "v1alpha1", "cells", "cell", "Cell", false)
         .subresources(&["status"])
-        .with_status(),
+        .strategy(&Strategy::SPEC_AND_STATUS),
 ];

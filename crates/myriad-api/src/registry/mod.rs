@@ -4,10 +4,14 @@
 //! CustomResourceDefinitions define get a [`ResourceInfo`] of the same shape.
 
 mod builtin;
+pub mod strategies;
 mod strategy;
 
 pub use builtin::BUILTIN;
-pub use strategy::{Generation, Propagation, RESET_METADATA_FOR_STATUS, Strategy};
+pub use strategy::{
+    ALL_METADATA, Generation, KEEP_STATUS, Part, Propagation, RESET_METADATA_FOR_STATUS, Requester, Strategy,
+    semantically_equal,
+};
 
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock, Mutex};

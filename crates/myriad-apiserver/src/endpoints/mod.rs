@@ -24,7 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use myriad_api::registry::ResourceInfo;
+use myriad_api::registry::{Part, ResourceInfo};
 
 use crate::authn::UserInfo;
 use crate::error::ApiError;
@@ -144,17 +144,18 @@ fn check_verb(info: &ResourceInfo, req: &RequestInfo) -> Result<(), Option<ApiEr
         return Err(None);
     }
     if let Some(sub) = req.subresource.as_deref() {
-        // binding and eviction act on the pod, token on the ServiceAccount; status and
-        // scale are parts of the object.
+        // binding and eviction act on the pod, token on the ServiceAccount; the others
+        // (status, scale, approval, finalize, ephemeralcontainers) are parts of the
+        // object, and a namespace's finalizers are only ever replaced.
         let acts = matches!(sub, "binding" | "eviction" | "token");
-        let served = (acts || matches!(sub, "status" | "scale")) && info.has_subresource(sub);
-        if !served {
+        let part = Part::of(Some(sub)).is_some();
+        if !(acts || part) || !info.has_subresource(sub) {
             return Err(None);
         }
-        let allowed = if acts {
-            req.verb == Verb::Create
-        } else {
-            matches!(req.verb, Verb::Get | Verb::Update | Verb::Patch)
+        let allowed = match sub {
+            _ if acts => req.verb == Verb::Create,
+            "finalize" => req.verb == Verb::Update,
+            _ => matches!(req.verb, Verb::Get | Verb::Update | Verb::Patch),
         };
         if !allowed {
             return Err(not_allowed(format!("{}/{sub}", info.group_resource())));

@@ -4,6 +4,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::Response;
+use myriad_api::registry::Part;
 
 use super::Call;
 use super::negotiation::with_warnings;
@@ -11,12 +12,11 @@ use crate::error::ApiError;
 use crate::registry::Written;
 use crate::registry::patch::PatchType;
 use crate::registry::scale::scale_of;
-use crate::registry::strategy::Part;
 use crate::registry::update::Change;
 use crate::response;
 
 pub(super) async fn update(call: &Call<'_>) -> Result<Response, ApiError> {
-    let part = Part::of(call.subresource());
+    let part = part_of(call)?;
     let object = match part {
         Part::Scale => call
             .json()?
@@ -37,12 +37,17 @@ pub(super) async fn patch(call: &Call<'_>) -> Result<Response, ApiError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let kind = PatchType::from_content_type(content_type)?;
-    let part = Part::of(call.subresource());
+    let part = part_of(call)?;
     let written = call
         .registry()
         .update(call.scope()?, call.name(), part, Change::Patch(kind, &call.body))
         .await?;
     Ok(answer(call, part, written))
+}
+
+/// The part of the object the request writes (`check_verb` admitted only parts).
+fn part_of(call: &Call<'_>) -> Result<Part, ApiError> {
+    Part::of(call.subresource()).ok_or_else(|| ApiError::PathNotFound(call.subresource().unwrap_or_default().into()))
 }
 
 /// The stored object, or its Scale for a write through `scale`.

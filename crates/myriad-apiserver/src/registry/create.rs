@@ -2,10 +2,11 @@
 //! 400), `generateName` picks a free-looking name, a namespace being deleted refuses
 //! new content, and the server fills in what it owns before admission.
 
+use myriad_api::registry::Requester;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::meta::{metadata_mut, name_of, namespace_of, stamp_new};
+use crate::meta::{metadata_mut, name_of, namespace_of, now_rfc3339, stamp_new};
 use crate::registry::{Registry, Scope, Written};
 
 impl Registry {
@@ -35,9 +36,14 @@ impl Registry {
             self.namespace_accepts(scope.info, namespace, &name).await?;
         }
         stamp_new(&mut object, scope.info, scope.namespace);
-        if scope.info.resource == "namespaces" {
-            object["status"] = json!({"phase": "Active"});
-        }
+        let user = scope.user;
+        let requester = Requester {
+            username: &user.name,
+            uid: &user.uid,
+            groups: &user.groups,
+            extra: &user.extra,
+        };
+        scope.info.prepare_create(&mut object, &requester, &now_rfc3339());
         let warnings = self.admit(scope, &mut object)?;
         if scope.dry_run {
             return Ok(Written { object, warnings });

@@ -8,8 +8,9 @@
 //!   `scale` subresources) and [`delete`] (DELETE and DELETECOLLECTION, graceful
 //!   deletion and finalizers) are the verbs; [`write`] is the one conditional store
 //!   write they end in, and [`retry`] how often a write that lost a race is tried again.
-//! * [`strategy`] holds what the server owns in an object across writes and what each
-//!   subresource may change; [`admission`] defaults and validates what is about to be
+//! * Each kind's strategy (`myriad_api::registry::Strategy`: what the server owns in
+//!   an object across writes and what each subresource may change) is applied in
+//!   [`create`] and [`update`]; [`admission`] defaults and validates what is about to be
 //!   stored ([`field_validation`] for unknown fields); [`patch`] applies PATCH bodies.
 //! * [`pods`] (binding, eviction), [`scale`], [`token`] (TokenRequest) are the
 //!   subresources that act on an object; [`namespaces`] and [`crd`] the resources whose
@@ -30,7 +31,6 @@ pub(crate) mod patch;
 pub(crate) mod pods;
 pub(crate) mod retry;
 pub(crate) mod scale;
-pub(crate) mod strategy;
 pub(crate) mod token;
 pub(crate) mod update;
 pub(crate) mod write;

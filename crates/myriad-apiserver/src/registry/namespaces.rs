@@ -2,8 +2,8 @@
 //! cannot be deleted; a namespace that is being deleted accepts no new objects
 //! (upstream's NamespaceLifecycle admission); a deleted namespace turns `Terminating`
 //! and is emptied, then removed, by a cleanup owned by the server (the namespace
-//! controller's job until the controller manager exists), which resumes after a
-//! restart.
+//! controller's job until the controller manager exists: it stands for the `kubernetes`
+//! finalizer every namespace carries), which resumes after a restart.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use myriad_store::{Pages, Router as StoreRouter};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::meta::{deleting, name_of, stamp_new};
+use crate::meta::{deleting, name_of, prepare_own};
 use crate::registry::Registry;
 use crate::registry::catalog::Catalog;
 use crate::registry::cleanup::{Pass, empty_prefix, repeat_until_done};
@@ -41,7 +41,7 @@ pub(crate) async fn ensure_system_namespaces(store: &StoreRouter) -> Result<(), 
     let backend = store.store_for(info.storage_prefix().as_bytes());
     for name in SYSTEM_NAMESPACES {
         let mut object = json!({"metadata": {"name": name}, "spec": {}, "status": {"phase": "Active"}});
-        stamp_new(&mut object, info, None);
+        prepare_own(&mut object, info, None);
         // Ok(Err(_)): it exists already.
         let _ = backend
             .create(info.storage_key(None, name).as_bytes(), &encode(&object, info)?)
@@ -148,7 +148,15 @@ async fn sweep(store: &StoreRouter, catalog: &Catalog, namespace: &str) -> Resul
     let Some(kv) = backend.get(key.as_bytes(), 0).await?.kv else {
         return Ok(Pass::Done);
     };
-    if has_finalizers(&decode_stored(&kv)?) {
+    // The server's cleanup is what the `kubernetes` finalizer waits for; other
+    // finalizers wait for their own controllers (which remove them through
+    // `namespaces/{name}/finalize`).
+    let object = decode_stored(&kv)?;
+    let others_pending = object
+        .pointer("/spec/finalizers")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|f| f.iter().any(|f| f != "kubernetes"));
+    if has_finalizers(&object) || others_pending {
         return Ok(Pass::Remaining(0));
     }
     if !remove(backend.as_ref(), &key, kv.mod_revision).await? {

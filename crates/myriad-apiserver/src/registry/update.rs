@@ -10,15 +10,15 @@
 //! * An attempt from the cache's copy that fails in a way a stale copy could cause (a
 //!   precondition, a validation) is retried from the store, whose answer is final.
 
+use myriad_api::registry::Part;
 use myriad_store::Revision;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::meta::{metadata_mut, name_of};
+use crate::meta::{metadata_mut, name_of, now_rfc3339};
 use crate::registry::patch::{self, PatchType};
 use crate::registry::retry::Retry;
 use crate::registry::scale::{apply_scale, scale_of};
-use crate::registry::strategy::{Part, carry_over, confine};
 use crate::registry::{Current, Registry, Scope, Written, could_be_stale};
 
 /// What a client sent to change an object.
@@ -112,18 +112,19 @@ fn resource_version(object: &Value) -> Result<Option<Revision>, ApiError> {
     }
 }
 
-/// Turns the client's new version of what it addressed (object, status or Scale) into
-/// the object to store.
-fn merge_into(scope: Scope<'_>, part: Part, mut new: Value, current: &Value) -> Result<Value, ApiError> {
+/// Turns the client's new version of what it addressed (object, a part of it, or a
+/// Scale) into the object to store, by the kind's strategy.
+fn merge_into(scope: Scope<'_>, part: Part, new: Value, current: &Value) -> Result<Value, ApiError> {
     let info = scope.info;
+    let now = now_rfc3339();
     if part == Part::Scale {
         let mut object = current.clone();
         apply_scale(info, &mut object, &new)?;
-        confine(info, Part::Scale, &mut object, current);
+        info.prepare_update(Part::Scale, &mut object, current, &now);
         return Ok(object);
     }
-    carry_over(&mut new, current, info);
-    confine(info, part, &mut new, current);
+    let mut new = new;
+    info.prepare_update(part, &mut new, current, &now);
     Ok(new)
 }
 

@@ -7,7 +7,7 @@ use myriad_store::Router as StoreRouter;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::meta::{name_of, stamp_new};
+use crate::meta::{name_of, prepare_own};
 use crate::storage::codec::{decode_stored, encode};
 
 /// How often an update that lost a race is retried.
@@ -53,7 +53,7 @@ async fn ensure(
     let backend = store.store_for(key.as_bytes());
     for _ in 0..ATTEMPTS {
         let Some(kv) = backend.get(key.as_bytes(), 0).await?.kv else {
-            stamp_new(&mut default, info, None);
+            prepare_own(&mut default, info, None);
             match backend.create(key.as_bytes(), &encode(&default, info)?).await? {
                 Ok(_) => return Ok(Ensured::Created),
                 Err(_) => continue,
