@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use super::Call;
 use crate::error::ApiError;
-use crate::registry::delete::DeleteOptions;
+use crate::registry::delete::{DeleteOptions, Policy};
 use crate::request::selector::Selector;
 use crate::response;
 
@@ -23,6 +23,21 @@ impl Call<'_> {
             }
             Err(other) => return Err(other),
         };
+        // Query parameters name the same options (`?propagationPolicy=Foreground`).
+        let policy = self
+            .parsed
+            .param("propagationPolicy")
+            .map(Policy::parse)
+            .transpose()?;
+        let orphan = match self.parsed.param("orphanDependents") {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(other) => return Err(ApiError::BadRequest(format!("invalid orphanDependents {other:?}"))),
+        };
+        if policy.is_some() || orphan.is_some() {
+            options.propagation = DeleteOptions::propagation(policy.or(options.propagation), orphan)?;
+        }
         if let Some(value) = self.parsed.param("gracePeriodSeconds") {
             options.grace = Some(
                 value

@@ -54,6 +54,7 @@ fn part_of(call: &Call<'_>) -> Result<Part, ApiError> {
 fn answer(call: &Call<'_>, part: Part, written: Written) -> Response {
     let response = match part {
         Part::Scale => response::json(StatusCode::OK, &scale_of(call.info, &written.object)),
+        _ if written.created => call.respond(StatusCode::CREATED, written.object),
         _ => call.respond(StatusCode::OK, written.object),
     };
     with_warnings(response, &written.warnings)

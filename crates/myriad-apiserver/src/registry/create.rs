@@ -46,9 +46,17 @@ impl Registry {
         scope.info.prepare_create(&mut object, &requester, &now_rfc3339());
         let warnings = self.admit(scope, &mut object)?;
         if scope.dry_run {
-            return Ok(Written { object, warnings });
+            return Ok(Written {
+                object,
+                warnings,
+                created: true,
+            });
         }
         let object = self.write_new(scope, object).await?;
-        Ok(Written { object, warnings })
+        Ok(Written {
+            object,
+            warnings,
+            created: true,
+        })
     }
 }

@@ -10,10 +10,16 @@
 //!   a delete with `gracePeriodSeconds=0`, goes at once.
 //! * A namespace turns `Terminating` and is emptied by its cleanup
 //!   (`registry::namespaces`); the system namespaces cannot be deleted.
+//! * Dependents (objects whose `ownerReferences` name the deleted one) are the garbage
+//!   collector's: `propagationPolicy: Foreground` keeps the owner, with the
+//!   `foregroundDeletion` finalizer, until they are gone; `Orphan` keeps it, with the
+//!   `orphan` finalizer, until they are released; `Background` removes it at once. The
+//!   kind's strategy says which applies when the client names none (Jobs and
+//!   ReplicationControllers orphan, for compatibility).
 
 use bytes::Bytes;
-use myriad_api::GroupKind;
-use myriad_api::registry::ResourceInfo;
+use myriad_api::registry::{Propagation, ResourceInfo};
+use myriad_api::{FieldError, GroupKind};
 use myriad_store::{Compare, Pages, Revision, Store, Txn, TxnOp};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -41,6 +47,42 @@ pub(crate) struct DeleteOptions {
     pub(crate) resource_version: Option<String>,
     /// `dryRun: [All]`.
     pub(crate) dry_run: bool,
+    /// `propagationPolicy` (or the deprecated `orphanDependents`).
+    pub(crate) propagation: Option<Policy>,
+}
+
+/// What happens to an object's dependents, as a client asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Policy {
+    Foreground,
+    Background,
+    Orphan,
+}
+
+/// The finalizer that keeps an owner until its dependents are released.
+const ORPHAN: &str = "orphan";
+/// The finalizer that keeps an owner until its dependents are deleted.
+const FOREGROUND: &str = "foregroundDeletion";
+
+impl Policy {
+    /// Reads a `propagationPolicy` value; an unknown one is upstream's 422.
+    pub(crate) fn parse(value: &str) -> Result<Policy, ApiError> {
+        match value {
+            "Foreground" => Ok(Policy::Foreground),
+            "Background" => Ok(Policy::Background),
+            "Orphan" => Ok(Policy::Orphan),
+            other => Err(invalid_options(FieldError::not_supported(
+                "propagationPolicy",
+                other.to_string(),
+                &["Foreground", "Background", "Orphan"],
+            ))),
+        }
+    }
+}
+
+/// A 422 about the `DeleteOptions` themselves.
+fn invalid_options(error: FieldError) -> ApiError {
+    ApiError::invalid(GroupKind::new("meta.k8s.io", "DeleteOptions"), "", vec![error])
 }
 
 impl DeleteOptions {
@@ -61,12 +103,73 @@ impl DeleteOptions {
             Some(Value::Array(modes)) => modes.iter().any(|m| m == "All"),
             Some(_) => return Err(wrong("dryRun")),
         };
+        let orphan = match options.get("orphanDependents") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(orphan)) => Some(*orphan),
+            Some(_) => return Err(wrong("orphanDependents")),
+        };
+        let policy = text("/propagationPolicy", "propagationPolicy")?
+            .map(|p| Policy::parse(&p))
+            .transpose()?;
         Ok(DeleteOptions {
             grace,
             uid: text("/preconditions/uid", "preconditions.uid")?,
             resource_version: text("/preconditions/resourceVersion", "preconditions.resourceVersion")?,
             dry_run,
+            propagation: Self::propagation(policy, orphan)?,
         })
+    }
+
+    /// One policy from `propagationPolicy` and the deprecated `orphanDependents`, which
+    /// may not both be set.
+    pub(crate) fn propagation(policy: Option<Policy>, orphan: Option<bool>) -> Result<Option<Policy>, ApiError> {
+        match (policy, orphan) {
+            (Some(policy), Some(_)) => Err(invalid_options(FieldError::invalid(
+                "propagationPolicy",
+                format!("{policy:?}"),
+                "orphanDependents and deletionPropagation cannot be both set",
+            ))),
+            (Some(policy), None) => Ok(Some(policy)),
+            (None, Some(true)) => Ok(Some(Policy::Orphan)),
+            (None, Some(false)) => Ok(Some(Policy::Background)),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The object's finalizers once this deletion's garbage-collection policy is
+    /// applied (upstream's `deletionFinalizersForGarbageCollection`): `orphan` or
+    /// `foregroundDeletion` by the policy asked for, else by what the object already
+    /// carries, else by the kind's default. `None` when they do not change.
+    pub(crate) fn gc_finalizers(&self, info: &ResourceInfo, object: &Value) -> Option<Vec<Value>> {
+        let current: Vec<Value> = object
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let carries = |name: &str| current.iter().any(|f| f == name);
+        let policy = self.propagation.unwrap_or_else(|| {
+            if carries(ORPHAN) {
+                Policy::Orphan
+            } else if carries(FOREGROUND) {
+                Policy::Foreground
+            } else if info.strategy.default_propagation == Propagation::Orphan {
+                Policy::Orphan
+            } else {
+                Policy::Background
+            }
+        });
+        let mut wanted: Vec<Value> = current
+            .iter()
+            .filter(|f| *f != ORPHAN && *f != FOREGROUND)
+            .cloned()
+            .collect();
+        match policy {
+            Policy::Orphan => wanted.push(json!(ORPHAN)),
+            Policy::Foreground => wanted.push(json!(FOREGROUND)),
+            Policy::Background => {}
+        }
+        let same = wanted.len() == current.len() && wanted.iter().all(|f| current.contains(f));
+        (!same).then_some(wanted)
     }
 
     /// Checks the preconditions against the object about to be deleted; a mismatch is
@@ -257,8 +360,12 @@ impl Registry {
         let name = name_of(&object).unwrap_or("").to_string();
         let key = info.storage_key(namespace_of(&object), &name);
         let backend = self.backend(info);
+        let gc_finalizers = options.gc_finalizers(info, &object);
+        if let Some(finalizers) = &gc_finalizers {
+            metadata_mut(&mut object).insert("finalizers".into(), json!(finalizers));
+        }
         match plan(info, &object, options.grace) {
-            Plan::AlreadyDeleting => Ok(Some(object)),
+            Plan::AlreadyDeleting if gc_finalizers.is_none() => Ok(Some(object)),
             _ if scope.dry_run || options.dry_run => Ok(Some(object)),
             Plan::Remove => {
                 let removed = remove(backend.as_ref(), &key, revision).await?;
@@ -267,8 +374,10 @@ impl Registry {
                 }
                 Ok(removed.then_some(object))
             }
-            Plan::Mark { grace_seconds } => {
-                mark(info, &mut object, grace_seconds);
+            plan @ (Plan::Mark { .. } | Plan::AlreadyDeleting) => {
+                if let Plan::Mark { grace_seconds } = plan {
+                    mark(info, &mut object, grace_seconds);
+                }
                 metadata_mut(&mut object).remove("resourceVersion");
                 match backend
                     .update(key.as_bytes(), &encode(&object, info)?, revision)
@@ -370,6 +479,49 @@ mod tests {
         assert_eq!(
             plan(info("namespaces"), &json!({"metadata": {"name": "n"}}), None),
             Plan::Mark { grace_seconds: 0 }
+        );
+    }
+
+    #[test]
+    fn propagation_adds_the_garbage_collector_finalizers() {
+        let options = |json: Value| DeleteOptions::from_json(&json).unwrap();
+        let rs = json!({"metadata": {"name": "r", "finalizers": ["x"]}});
+        // Background (the default for most kinds) changes nothing.
+        assert_eq!(options(json!({})).gc_finalizers(info("replicasets"), &rs), None);
+        assert_eq!(
+            options(json!({"propagationPolicy": "Foreground"})).gc_finalizers(info("replicasets"), &rs),
+            Some(vec![json!("x"), json!("foregroundDeletion")])
+        );
+        assert_eq!(
+            options(json!({"orphanDependents": true})).gc_finalizers(info("replicasets"), &rs),
+            Some(vec![json!("x"), json!("orphan")])
+        );
+        // Jobs orphan their pods unless told otherwise, as batch/v1 always has.
+        let job = json!({"metadata": {"name": "j"}});
+        assert_eq!(
+            options(json!({})).gc_finalizers(info("jobs"), &job),
+            Some(vec![json!("orphan")])
+        );
+        assert_eq!(
+            options(json!({"propagationPolicy": "Background"})).gc_finalizers(info("jobs"), &job),
+            None
+        );
+        // A finalizer already there is the policy when none is named.
+        let orphaning = json!({"metadata": {"name": "r", "finalizers": ["orphan"]}});
+        assert_eq!(options(json!({})).gc_finalizers(info("replicasets"), &orphaning), None);
+        assert_eq!(
+            options(json!({"propagationPolicy": "Background"})).gc_finalizers(info("replicasets"), &orphaning),
+            Some(vec![])
+        );
+        let both = DeleteOptions::from_json(&json!({"propagationPolicy": "Orphan", "orphanDependents": false}));
+        assert_eq!(
+            both.map(|_| ()).unwrap_err().to_string(),
+            "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Invalid value: \"Orphan\": orphanDependents and deletionPropagation cannot be both set"
+        );
+        let unknown = DeleteOptions::from_json(&json!({"propagationPolicy": "Sideways"}));
+        assert_eq!(
+            unknown.map(|_| ()).unwrap_err().to_string(),
+            "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"Sideways\": supported values: \"Foreground\", \"Background\", \"Orphan\""
         );
     }
 

@@ -88,6 +88,8 @@ impl Scope<'_> {
 pub(crate) struct Written {
     pub(crate) object: Value,
     pub(crate) warnings: Vec<String>,
+    /// The write made the object (a POST, or a PUT of a kind whose PUT creates).
+    pub(crate) created: bool,
 }
 
 /// The object a write starts from and its revision.

@@ -9,6 +9,7 @@
 //!   as often as [`Retry`] allows.
 //! * An attempt from the cache's copy that fails in a way a stale copy could cause (a
 //!   precondition, a validation) is retried from the store, whose answer is final.
+//! * A PUT of a missing object of a kind that allows it creates the object.
 
 use myriad_api::registry::Part;
 use myriad_store::Revision;
@@ -44,7 +45,21 @@ impl Registry {
         }
         let mut retry = Retry::default();
         loop {
-            let current = self.current(scope, name, !retry.first()).await?;
+            let current = match self.current(scope, name, !retry.first()).await {
+                Err(ApiError::NotFound { .. }) if creates_on_put(scope, part, &change)? => {
+                    let Change::Replace(object) = &change else {
+                        unreachable!("only a PUT creates");
+                    };
+                    match self.create(scope, object.clone()).await {
+                        Err(ApiError::AlreadyExists { .. }) => {
+                            retry.again().await;
+                            continue;
+                        }
+                        created => return created,
+                    }
+                }
+                current => current?,
+            };
             let cached = current.cached;
             match self.update_from(scope, name, part, &change, current).await {
                 Ok(Some(written)) => return Ok(written),
@@ -91,14 +106,35 @@ impl Registry {
         let warnings = self.admit(scope, &mut object)?;
         if scope.dry_run {
             metadata_mut(&mut object).insert("resourceVersion".into(), json!(current.revision.to_string()));
-            return Ok(Some(Written { object, warnings }));
+            return Ok(Some(Written {
+                object,
+                warnings,
+                created: false,
+            }));
         }
         match self.write(scope, name, object, current.revision).await? {
-            Some(object) => Ok(Some(Written { object, warnings })),
+            Some(object) => Ok(Some(Written {
+                object,
+                warnings,
+                created: false,
+            })),
             None if pinned => Err(ApiError::modified(scope.info, name)),
             None => Ok(None),
         }
     }
+}
+
+/// Whether a PUT of a missing object creates it: the kind allows it (upstream's
+/// `AllowCreateOnUpdate`: Leases, Endpoints, Events, Services, RBAC objects, …) and the
+/// body names no resourceVersion (it would be conditional on a version that does not
+/// exist).
+fn creates_on_put(scope: Scope<'_>, part: Part, change: &Change<'_>) -> Result<bool, ApiError> {
+    Ok(match change {
+        Change::Replace(object) => {
+            part == Part::Main && scope.info.strategy.allow_create_on_update && resource_version(object)?.is_none()
+        }
+        Change::Patch(..) => false,
+    })
 }
 
 /// The resourceVersion a change is conditional on, if it names one.
