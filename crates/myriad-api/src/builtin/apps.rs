@@ -285,6 +285,12 @@ impl<'a> Selector<'a> {
 /// Go's JSON of a `*metav1.LabelSelector`: `null`, or its tagged fields in declaration
 /// order with empty ones left out.
 pub(super) fn selector_value(selector: Option<&LabelSelector>) -> FieldValue {
+    FieldValue::json(&selector.map(go_selector))
+}
+
+/// A `metav1.LabelSelector` as Go's `encoding/json` writes it, to embed in a larger
+/// value.
+pub(super) fn go_selector(selector: &LabelSelector) -> impl Serialize + '_ {
     #[derive(Serialize)]
     struct Requirement<'a> {
         key: &'a str,
@@ -299,21 +305,19 @@ pub(super) fn selector_value(selector: Option<&LabelSelector>) -> FieldValue {
         #[serde(rename = "matchExpressions", skip_serializing_if = "Vec::is_empty")]
         match_expressions: Vec<Requirement<'a>>,
     }
-    FieldValue::json(&selector.map(|s| {
-        Go {
-            match_labels: s.match_labels.as_ref().filter(|m| !m.is_empty()),
-            match_expressions: s
-                .match_expressions
-                .iter()
-                .flatten()
-                .map(|r| Requirement {
-                    key: &r.key,
-                    operator: &r.operator,
-                    values: r.values.as_deref().unwrap_or_default(),
-                })
-                .collect(),
-        }
-    }))
+    Go {
+        match_labels: selector.match_labels.as_ref().filter(|m| !m.is_empty()),
+        match_expressions: selector
+            .match_expressions
+            .iter()
+            .flatten()
+            .map(|r| Requirement {
+                key: &r.key,
+                operator: &r.operator,
+                values: r.values.as_deref().unwrap_or_default(),
+            })
+            .collect(),
+    }
 }
 
 /// Whether two selectors are equal as upstream compares them (nil and empty lists and
