@@ -38,7 +38,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
     Some(match (group, kind) {
         ("apps", "Deployment") => typed(new, old, |n, o| deployment(n, o, new, old)),
         ("apps", "ReplicaSet") => typed(new, old, |n, o| replica_set(n, o, new, old)),
-        ("apps", "DaemonSet") => typed(new, old, daemon_set),
+        ("apps", "DaemonSet") => typed(new, old, |n, o| daemon_set(n, o, new, old)),
         ("apps", "StatefulSet") => typed(new, old, |n, o| stateful_set(n, o, new, old)),
         ("apps", "ControllerRevision") => typed(new, old, controller_revision),
         ("", "ReplicationController") => typed(new, old, replication_controller),
@@ -697,21 +697,24 @@ struct GoDaemonSetStrategy<'a> {
     rolling_update: Option<GoRollingUpdate>,
 }
 
-fn daemon_set(new: &DaemonSet, old: Option<&DaemonSet>) -> Vec<FieldError> {
+fn daemon_set(new: &DaemonSet, old: Option<&DaemonSet>, raw: &Value, old_raw: Option<&Value>) -> Vec<FieldError> {
     let spec = new.spec.clone().unwrap_or_default();
     let path = FieldPath::new("spec");
-    let old_selector = old.map(|o| o.spec.as_ref().map(|s| &s.selector));
+    // Unlike the other workloads, a DaemonSet without a selector is not reported as
+    // such: it selects nothing, so its template never matches.
+    let selector = present(raw, "/spec/selector").then_some(&spec.selector);
+    let old_selector = old.map(|o| selector_in(o.spec.as_ref().map(|s| &s.selector), old_raw));
     // An update may keep expression values a stored selector already had.
     let allow_invalid = old_selector.is_some_and(has_invalid_label_value);
-    // A DaemonSet's selector is required by its schema only: k8s-openapi reads an
-    // absent one as empty, which upstream's validation sees as empty too.
-    let selector = Some(&spec.selector);
-    let mut errs = label_selector_errors(&spec.selector, &path.child("selector"), allow_invalid);
+    let mut errs = Vec::new();
+    if let Some(s) = selector {
+        errs.extend(label_selector_errors(s, &path.child("selector"), allow_invalid));
+    }
     let sel = Selector::of(selector);
     if !matches!(sel, Selector::Invalid) && !sel.matches(template_labels(&spec.template)) {
         errs.push(mismatch(&spec.template, &path.child("template")));
     }
-    if selector_is_empty(&spec.selector) {
+    if selector.is_some_and(selector_is_empty) {
         errs.push(FieldError::invalid(
             path.child("selector"),
             selector_value(selector),
