@@ -490,7 +490,8 @@ fn replica_set_template(template: &PodTemplateSpec, selector: &Selector, path: &
 // Deployments.
 
 fn deployment(new: &Deployment, old: Option<&Deployment>, raw: &Value, old_raw: Option<&Value>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let selector = present(raw, "/spec/selector").then_some(&spec.selector);
     let mut errs = Vec::new();
@@ -621,7 +622,8 @@ fn deployment_strategy(strategy: Option<&DeploymentStrategy>, path: &FieldPath) 
 // ReplicaSets and ReplicationControllers.
 
 fn replica_set(new: &ReplicaSet, old: Option<&ReplicaSet>, raw: &Value, old_raw: Option<&Value>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let selector = present(raw, "/spec/selector").then_some(&spec.selector);
     let mut errs = Vec::new();
@@ -636,14 +638,15 @@ fn replica_set(new: &ReplicaSet, old: Option<&ReplicaSet>, raw: &Value, old_raw:
         &path.child("selector"),
         "empty selector is invalid for deployment",
     ));
-    let template = spec.template.unwrap_or_default();
+    let no_template = PodTemplateSpec::default();
+    let template = spec.template.as_ref().unwrap_or(&no_template);
     match Selector::of(selector) {
         Selector::Invalid => errs.push(FieldError::invalid(
             path.child("selector"),
             selector_value(selector),
             "invalid label selector",
         )),
-        sel => errs.extend(replica_set_template(&template, &sel, &path.child("template"))),
+        sel => errs.extend(replica_set_template(template, &sel, &path.child("template"))),
     }
     if let Some(old) = old {
         let old_selector = selector_in(old.spec.as_ref().map(|s| &s.selector), old_raw);
@@ -653,7 +656,8 @@ fn replica_set(new: &ReplicaSet, old: Option<&ReplicaSet>, raw: &Value, old_raw:
 }
 
 fn replication_controller(new: &ReplicationController, old: Option<&ReplicationController>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let mut errs = Vec::new();
     errs.extend(non_negative(
@@ -661,7 +665,8 @@ fn replication_controller(new: &ReplicationController, old: Option<&ReplicationC
         &path.child("minReadySeconds"),
     ));
     // The selector is a plain map: only its presence is checked, never its syntax.
-    let selector = spec.selector.unwrap_or_default();
+    let no_selector = BTreeMap::new();
+    let selector = spec.selector.as_ref().unwrap_or(&no_selector);
     if selector.is_empty() {
         errs.push(FieldError::required(path.child("selector"), ""));
     }
@@ -698,7 +703,8 @@ struct GoDaemonSetStrategy<'a> {
 }
 
 fn daemon_set(new: &DaemonSet, old: Option<&DaemonSet>, raw: &Value, old_raw: Option<&Value>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     // Unlike the other workloads, a DaemonSet without a selector is not reported as
     // such: it selects nothing, so its template never matches.
@@ -825,7 +831,8 @@ fn go_stateful_rolling(r: &RollingUpdateStatefulSetStrategy) -> GoStatefulSetRol
 const STATEFUL_SET_FROZEN: &str = "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 
 fn stateful_set(new: &StatefulSet, old: Option<&StatefulSet>, raw: &Value, old_raw: Option<&Value>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let selector = present(raw, "/spec/selector").then_some(&spec.selector);
     let mut errs = Vec::new();
@@ -928,7 +935,8 @@ fn stateful_set(new: &StatefulSet, old: Option<&StatefulSet>, raw: &Value, old_r
     }
 
     if let Some(old) = old {
-        let old_spec = old.spec.clone().unwrap_or_default();
+        let no_old_spec = Default::default();
+        let old_spec = old.spec.as_ref().unwrap_or(&no_old_spec);
         let old_selector = selector_in(old.spec.as_ref().map(|s| &s.selector), old_raw);
         if !stateful_set_frozen_equal(&spec, selector, &old_spec, old_selector) {
             errs.push(FieldError::forbidden("spec", STATEFUL_SET_FROZEN));

@@ -56,7 +56,8 @@ pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -
 }
 
 fn autoscaler(new: &HorizontalPodAutoscaler, old: Option<&HorizontalPodAutoscaler>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let old_min = old.and_then(|o| o.spec.as_ref()).and_then(|s| s.min_replicas);
     let lower_bound = if old_min == Some(0) { 0 } else { 1 };

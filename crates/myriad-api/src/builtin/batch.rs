@@ -167,13 +167,15 @@ fn job(new: &Job, old: Option<&Job>, raw: &Value) -> Vec<FieldError> {
             }
         }
     };
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let raw_spec = raw.get("spec").unwrap_or(&Value::Null);
     let mut errs = validate_job(new, &spec, raw_spec, &opts);
     if let Some(old) = old {
         // The strategy runs ValidateJob and then ValidateJobUpdate, which validates
         // the spec again: an update reports each spec error twice.
-        let old_spec = old.spec.clone().unwrap_or_default();
+        let no_old_spec = Default::default();
+        let old_spec = old.spec.as_ref().unwrap_or(&no_old_spec);
         errs.extend(job_spec_update(&spec, &old_spec, raw_spec, &opts));
     }
     errs
@@ -1106,11 +1108,13 @@ fn job_status_update(new: &Job, old: &Job) -> Vec<FieldError> {
 // CronJobs.
 
 fn cron_job(new: &CronJob, old: Option<&CronJob>, raw: &Value) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
-    let old_spec = old.map(|o| o.spec.clone().unwrap_or_default());
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
+    let no_old_spec = Default::default();
+    let old_spec = old.map(|o| o.spec.as_ref().unwrap_or(&no_old_spec));
     let path = FieldPath::new("spec");
     let raw_job_spec = raw.pointer("/spec/jobTemplate/spec").unwrap_or(&Value::Null);
-    let mut errs = cron_job_spec(&spec, old_spec.as_ref(), raw_job_spec, &path);
+    let mut errs = cron_job_spec(spec, old_spec, raw_job_spec, &path);
     if old.is_none() {
         // Jobs are named `<cronjob>-<11 characters>`; only new CronJobs are held to
         // it, so that older ones with longer names can still be updated and deleted.
@@ -1176,7 +1180,8 @@ fn cron_job_spec(
         )),
     }
     let template_path = path.child("jobTemplate").child("spec");
-    let job_spec_value = spec.job_template.spec.clone().unwrap_or_default();
+    let no_job_spec = Default::default();
+    let job_spec_value = spec.job_template.spec.as_ref().unwrap_or(&no_job_spec);
     errs.extend(job_spec(&job_spec_value, raw_job_spec, &template_path));
     if job_spec_value.selector.is_some() {
         errs.push(FieldError::invalid(

@@ -77,7 +77,8 @@ pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -
 const EVICTION_POLICIES: [&str; 2] = ["AlwaysAllow", "IfHealthyBudget"];
 
 fn pod_disruption_budget(new: &PodDisruptionBudget, old: Option<&PodDisruptionBudget>) -> Vec<FieldError> {
-    let spec = new.spec.clone().unwrap_or_default();
+    let no_spec = Default::default();
+    let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let path = FieldPath::new("spec");
     let mut errs = Vec::new();
     if spec.min_available.is_some() && spec.max_unavailable.is_some() {
