@@ -938,7 +938,7 @@ fn stateful_set(new: &StatefulSet, old: Option<&StatefulSet>, raw: &Value, old_r
         let no_old_spec = Default::default();
         let old_spec = old.spec.as_ref().unwrap_or(&no_old_spec);
         let old_selector = selector_in(old.spec.as_ref().map(|s| &s.selector), old_raw);
-        if !stateful_set_frozen_equal(&spec, selector, &old_spec, old_selector) {
+        if !stateful_set_frozen_equal(spec, selector, old_spec, old_selector) {
             errs.push(FieldError::forbidden("spec", STATEFUL_SET_FROZEN));
         }
     }

@@ -170,13 +170,13 @@ fn job(new: &Job, old: Option<&Job>, raw: &Value) -> Vec<FieldError> {
     let no_spec = Default::default();
     let spec = new.spec.as_ref().unwrap_or(&no_spec);
     let raw_spec = raw.get("spec").unwrap_or(&Value::Null);
-    let mut errs = validate_job(new, &spec, raw_spec, &opts);
+    let mut errs = validate_job(new, spec, raw_spec, &opts);
     if let Some(old) = old {
         // The strategy runs ValidateJob and then ValidateJobUpdate, which validates
         // the spec again: an update reports each spec error twice.
         let no_old_spec = Default::default();
         let old_spec = old.spec.as_ref().unwrap_or(&no_old_spec);
-        errs.extend(job_spec_update(&spec, &old_spec, raw_spec, &opts));
+        errs.extend(job_spec_update(spec, old_spec, raw_spec, &opts));
     }
     errs
 }
@@ -1182,7 +1182,7 @@ fn cron_job_spec(
     let template_path = path.child("jobTemplate").child("spec");
     let no_job_spec = Default::default();
     let job_spec_value = spec.job_template.spec.as_ref().unwrap_or(&no_job_spec);
-    errs.extend(job_spec(&job_spec_value, raw_job_spec, &template_path));
+    errs.extend(job_spec(job_spec_value, raw_job_spec, &template_path));
     if job_spec_value.selector.is_some() {
         errs.push(FieldError::invalid(
             template_path.child("selector"),

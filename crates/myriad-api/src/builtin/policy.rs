@@ -84,7 +84,7 @@ fn pod_disruption_budget(new: &PodDisruptionBudget, old: Option<&PodDisruptionBu
     if spec.min_available.is_some() && spec.max_unavailable.is_some() {
         errs.push(FieldError::invalid(
             &path,
-            FieldValue::json(&go_spec(&spec)),
+            FieldValue::json(&go_spec(spec)),
             "minAvailable and maxUnavailable cannot be both set",
         ));
     }
