@@ -1,9 +1,11 @@
 //! Per-user-agent rate limits, changed at runtime (seed 004's flood prevention: throttle
 //! the one buggy client by its user agent without a restart). The limits are the data
-//! of the ConfigMap `kube-system/myriad-user-agent-limits`: each key is a user-agent
-//! prefix, each value `QPS` or `QPS,BURST`; a request whose `User-Agent` starts with a
-//! key (the longest that matches) draws from that key's token bucket, shared by every
-//! client with such a user agent, and gets 429 with `Retry-After` when it is empty.
+//! of the ConfigMap `kube-system/myriad-user-agent-limits`, one entry per user-agent
+//! prefix: `PREFIX QPS[,BURST]` under a key of one's choosing (ConfigMap keys may not
+//! hold the `/` most user agents contain), or just `QPS[,BURST]` under a key that is
+//! itself the prefix. A request whose `User-Agent` starts with a prefix (the longest
+//! that matches) draws from that prefix's token bucket, shared by every client with such
+//! a user agent, and gets 429 with `Retry-After` when it is empty.
 //! Members of `system:masters` are never throttled. The ConfigMap is re-read every
 //! second from the watch cache.
 
@@ -96,12 +98,17 @@ impl UserAgentLimits {
         let old = self.buckets.read().clone();
         let mut buckets: Vec<(String, Arc<Mutex<Bucket>>)> = data
             .iter()
-            .filter_map(|(prefix, value)| {
-                let limit = value.as_str().and_then(Limit::parse);
+            .filter_map(|(key, value)| {
+                let text = value.as_str().unwrap_or("").trim();
+                // `PREFIX QPS[,BURST]`: the limit is the last word.
+                let (prefix, limit) = match text.rsplit_once(char::is_whitespace) {
+                    Some((prefix, limit)) => (prefix.trim_end().to_string(), Limit::parse(limit)),
+                    None => (key.clone(), Limit::parse(text)),
+                };
                 if limit.is_none() {
-                    tracing::warn!(%prefix, ?value, "ignoring a user-agent limit (want \"QPS\" or \"QPS,BURST\")");
+                    tracing::warn!(%key, ?value, "ignoring a user-agent limit (want \"PREFIX QPS[,BURST]\" or \"QPS[,BURST]\")");
                 }
-                Some((prefix.clone(), limit?))
+                Some((prefix, limit?))
             })
             .filter(|(prefix, _)| !prefix.is_empty())
             .map(|(prefix, limit)| {
@@ -175,7 +182,7 @@ mod tests {
     #[test]
     fn the_longest_prefix_throttles_and_others_pass() {
         let limits = UserAgentLimits::default();
-        let data = json!({"buggy-agent": "1,2", "buggy-agent/v2": "0,1", "bad": "x"});
+        let data = json!({"buggy-agent": "1,2", "v2": "buggy-agent/v2 0,1", "bad": "x"});
         limits.install(data.as_object().unwrap());
         assert!(limits.check("kubectl/v1.32").is_ok());
         assert!(limits.check("buggy-agent/v1").is_ok());

@@ -79,62 +79,6 @@ pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -
     })
 }
 
-/// What upstream's Job strategy does before validating a new Job whose selector is
-/// generated (`manualSelector` not true): label the template with the Job's name and
-/// uid (both label generations, leaving labels the user set) and select on
-/// `batch.kubernetes.io/controller-uid`. Needs `metadata.uid` already set, as the API
-/// server sets it before validation.
-#[allow(dead_code)] // until the API server's create path calls it
-pub fn generate_job_selector(job: &mut Value) {
-    if job.pointer("/spec/manualSelector").and_then(Value::as_bool) == Some(true) {
-        return;
-    }
-    let name = job
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let uid = job
-        .pointer("/metadata/uid")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let Some(spec) = job.get_mut("spec").and_then(Value::as_object_mut) else {
-        return;
-    };
-    if let Some(labels) = object_at(spec, "template")
-        .and_then(|t| object_at(t, "metadata"))
-        .and_then(|m| object_at(m, "labels"))
-    {
-        for (key, value) in [
-            (LEGACY_JOB_NAME_LABEL, &name),
-            (JOB_NAME_LABEL, &name),
-            (LEGACY_CONTROLLER_UID_LABEL, &uid),
-            (CONTROLLER_UID_LABEL, &uid),
-        ] {
-            labels.entry(key).or_insert_with(|| Value::String(value.clone()));
-        }
-    }
-    if let Some(match_labels) = object_at(spec, "selector").and_then(|s| object_at(s, "matchLabels")) {
-        match_labels
-            .entry(CONTROLLER_UID_LABEL)
-            .or_insert_with(|| Value::String(uid));
-    }
-}
-
-/// The object at `key`, made one if it is absent or something else.
-#[allow(dead_code)] // used by generate_job_selector
-fn object_at<'a>(
-    map: &'a mut serde_json::Map<String, Value>,
-    key: &str,
-) -> Option<&'a mut serde_json::Map<String, Value>> {
-    let entry = map.entry(key).or_insert(Value::Null);
-    if !entry.is_object() {
-        *entry = Value::Object(serde_json::Map::new());
-    }
-    entry.as_object_mut()
-}
-
 /// Upstream's `JobValidationOptions`, from the old Job on update.
 struct JobOptions {
     /// The template must carry the `batch.kubernetes.io/…` labels (always on create;
@@ -1291,7 +1235,16 @@ mod tests {
             "parallelism": 1, "completions": 1, "backoffLimit": 6, "completionMode": "NonIndexed",
             "suspend": false, "manualSelector": false, "podReplacementPolicy": "TerminatingOrFailed",
             "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl:5"}]}}}});
-        generate_job_selector(&mut job);
+        let groups = Vec::new();
+        let extra = std::collections::BTreeMap::new();
+        let server = crate::registry::Requester {
+            username: "test",
+            uid: "",
+            groups: &groups,
+            extra: &extra,
+        };
+        let jobs = crate::registry::lookup("batch", "v1", "jobs").expect("jobs are built in");
+        jobs.prepare_create(&mut job, &server, "2026-12-05T10:00:00Z");
         job
     }
 

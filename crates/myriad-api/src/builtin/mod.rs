@@ -51,6 +51,23 @@ pub fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Ve
         .unwrap_or_default()
 }
 
+/// The errors of a write to the `status` subresource of `old` (the status strategy has
+/// already taken everything but the status from `old`): upstream's
+/// `ValidateXStatusUpdate` — counts that may not be negative, conditions, the
+/// metadata an update may change.
+pub fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Vec<FieldError> {
+    let areas = [
+        apps::status_update,
+        batch::status_update,
+        autoscaling::status_update,
+        policy::status_update,
+    ];
+    areas
+        .iter()
+        .find_map(|area| area(group, kind, new, old))
+        .unwrap_or_default()
+}
+
 /// Runs `check` on `new` and `old` decoded as `T`. An object that does not decode is
 /// refused earlier (field validation decodes every built-in object), so a failure here
 /// is the server's own: an internal error.

@@ -1,10 +1,13 @@
 //! What every object about to be stored passes, in upstream's order: defaults for its
 //! kind, a CRD's own rules when the object is a CustomResourceDefinition, metadata
 //! validation (names by the kind's rule, labels, annotations, finalizers), the RBAC
-//! escalation check for roles and bindings, unknown fields (`fieldValidation`), and a
-//! custom object's schema (pruning, defaults, validation).
+//! escalation check for roles and bindings, unknown fields (`fieldValidation`), the
+//! kind's own validation (`myriad_api::builtin`: a Deployment's selector against its
+//! template, a ConfigMap's size, what an update may not change; a status write is
+//! checked as a status update), and a custom object's schema (pruning, defaults,
+//! validation).
 
-use myriad_api::registry::ResourceInfo;
+use myriad_api::registry::{Part, ResourceInfo};
 use myriad_api::validation::{self, NameRule};
 use serde_json::{Value, json};
 
@@ -13,10 +16,22 @@ use crate::error::ApiError;
 use crate::meta::name_of;
 use crate::registry::{Registry, Scope, crd, field_validation};
 
+/// The write an object is admitted for.
+#[derive(Clone, Copy)]
+pub(crate) enum Write<'a> {
+    Create,
+    /// A write to `part` of the stored object `old`.
+    Update { old: &'a Value, part: Part },
+    /// A change the server makes itself on the client's behalf (a pod's binding):
+    /// metadata and schema checks only, as upstream writes those without the kind's
+    /// update validation.
+    Internal,
+}
+
 impl Registry {
     /// Defaults and validates the object about to be stored; returns the
     /// `fieldValidation` warnings.
-    pub(crate) fn admit(&self, scope: Scope<'_>, object: &mut Value) -> Result<Vec<String>, ApiError> {
+    pub(crate) fn admit(&self, scope: Scope<'_>, object: &mut Value, write: Write<'_>) -> Result<Vec<String>, ApiError> {
         let info = scope.info;
         myriad_api::defaults::apply(info.group, info.kind, object);
         if crd::is_definitions(info) {
@@ -25,11 +40,30 @@ impl Registry {
         validate_metadata(info, object)?;
         authz::escalation::check(&self.authorizer, scope.user, info, object)?;
         let warnings = field_validation::check(info, object, scope.field_validation)?;
-        if let Some(custom) = &info.custom {
-            crd::admit_object(info, custom, object)?;
+        match &info.custom {
+            Some(custom) => crd::admit_object(info, custom, object)?,
+            None => validate_kind(info, object, write)?,
         }
         Ok(warnings)
     }
+}
+
+/// The kind's own rules (`myriad_api::builtin`), 422 Invalid with upstream's causes.
+fn validate_kind(info: &ResourceInfo, object: &Value, write: Write<'_>) -> Result<(), ApiError> {
+    let (group, kind) = (info.group, info.kind);
+    let errors = match write {
+        Write::Create => myriad_api::builtin::validate(group, kind, object, None),
+        Write::Update {
+            old,
+            part: Part::Status | Part::Approval,
+        } => myriad_api::builtin::validate_status(group, kind, object, old),
+        Write::Update { old, .. } => myriad_api::builtin::validate(group, kind, object, Some(old)),
+        Write::Internal => Vec::new(),
+    };
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::invalid(info, name_of(object).unwrap_or(""), errors))
 }
 
 /// The name rule Kubernetes applies to a built-in resource.

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of, namespace_of, now_rfc3339, stamp_new};
+use crate::registry::admission::Write;
 use crate::registry::{Registry, Scope, Written};
 
 impl Registry {
@@ -44,7 +45,7 @@ impl Registry {
             extra: &user.extra,
         };
         scope.info.prepare_create(&mut object, &requester, &now_rfc3339());
-        let warnings = self.admit(scope, &mut object)?;
+        let warnings = self.admit(scope, &mut object, Write::Create)?;
         if scope.dry_run {
             return Ok(Written {
                 object,

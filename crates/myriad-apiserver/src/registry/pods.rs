@@ -17,6 +17,7 @@ use myriad_api::GroupKind;
 
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of, now_rfc3339};
+use crate::registry::admission::Write;
 use crate::registry::delete::DeleteOptions;
 use crate::registry::retry::Retry;
 use crate::registry::{Registry, Scope};
@@ -182,7 +183,7 @@ impl Registry {
         loop {
             let (mut pod, revision) = self.get(scope, name).await?;
             bind(&mut pod, &binding, &now_rfc3339())?;
-            self.admit(scope, &mut pod)?;
+            self.admit(scope, &mut pod, Write::Internal)?;
             if scope.dry_run || self.write(scope, name, pod, revision).await?.is_some() {
                 return Ok(());
             }

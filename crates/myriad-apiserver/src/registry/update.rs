@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of, now_rfc3339};
+use crate::registry::admission::Write;
 use crate::registry::patch::{self, PatchType};
 use crate::registry::retry::Retry;
 use crate::registry::scale::{apply_scale, scale_of};
@@ -103,7 +104,11 @@ impl Registry {
         // applied again after a concurrent write.
         let pinned = matches!(change, Change::Replace(_)) && resource_version(&changed)?.is_some();
         let mut object = merge_into(scope, part, changed, &current.object)?;
-        let warnings = self.admit(scope, &mut object)?;
+        let write = Write::Update {
+            old: &current.object,
+            part,
+        };
+        let warnings = self.admit(scope, &mut object, write)?;
         if scope.dry_run {
             metadata_mut(&mut object).insert("resourceVersion".into(), json!(current.revision.to_string()));
             return Ok(Some(Written {

@@ -99,7 +99,7 @@ pub async fn run(args: FloodBenchArgs) -> Result<()> {
     if let Some(qps) = args.throttle_flooder_qps {
         let limits = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "myriad-user-agent-limits", "namespace": "kube-system"},
-            "data": {"flooder/": format!("{qps},{}", qps.max(1.0))}});
+            "data": {"flooder": format!("flooder/ {qps},{}", qps.max(1.0))}});
         let path = "/api/v1/namespaces/kube-system/configmaps";
         admin
             .expect(Method::POST, path, Some(serde_json::to_vec(&limits)?))
