@@ -1328,6 +1328,19 @@ fn pod_templates() {
         messages(pod_template_spec(&spec, &FieldPath::new("spec").child("template"))),
         ["spec.template.spec.containers[0].image: Required value"]
     );
+    // On a workload update, what the old template already had is kept.
+    let indivisible: PodTemplateSpec = serde_json::from_value(json!({"spec": {"containers": [
+        {"name": "web", "image": "x", "resources": {"limits": {"memory": "1Gi", "hugepages-2Mi": "3Mi"}}},
+    ]}}))
+    .unwrap();
+    let path = FieldPath::new("spec").child("template");
+    assert_eq!(
+        messages(pod_template_spec(&indivisible, &path)),
+        [
+            "spec.template.spec.containers[0].resources.limits[hugepages-2Mi]: Invalid value: \"3Mi\": 3Mi is not positive integer multiple of hugepages-2Mi"
+        ]
+    );
+    assert!(pod_template_spec_update(&indivisible, Some(&indivisible), &path).is_empty());
     // Image volumes need a reference in pods only.
     let image_volume =
         json!({"containers": [ctr("c", "x")], "volumes": [{"name": "img", "image": {"pullPolicy": "Sometimes"}}]});
