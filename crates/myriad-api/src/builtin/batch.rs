@@ -1291,8 +1291,10 @@ mod tests {
         // A manual selector needs no generated labels, only a match.
         let manual = json!({"metadata": {"name": "m"}, "spec": {"manualSelector": true,
             "selector": {"matchLabels": {"app": "m"}}, "completionMode": "NonIndexed",
-            "template": {"metadata": {"labels": {"app": "m"}}, "spec": {"restartPolicy": "OnFailure"}}}});
-        assert!(messages("Job", &manual, None).is_empty());
+            "template": {"metadata": {"labels": {"app": "m"}}, "spec": {"restartPolicy": "OnFailure",
+                "dnsPolicy": "ClusterFirst", "containers": [{"name": "m", "image": "busybox",
+                "imagePullPolicy": "IfNotPresent", "terminationMessagePolicy": "File"}]}}}});
+        assert_eq!(messages("Job", &manual, None), Vec::<String>::new());
         assert_eq!(
             messages("Job", &with(&manual, json!({"spec": {"selector": null}})), None),
             [
@@ -1387,7 +1389,9 @@ mod tests {
             ),
             (
                 json!({"spec": {"template": {"spec": {"restartPolicy": "Sometimes"}}}}),
+                // The pod template's own rule, then the Job's, as upstream reports both.
                 vec![
+                    "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
                     "spec.template.spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"OnFailure\", \"Never\"",
                 ],
             ),
@@ -1585,9 +1589,10 @@ mod tests {
             &suspended,
             json!({"spec": {"template": {"metadata": {"annotations": {"a": "b"}}, "spec": {"nodeSelector": {"disk": "ssd"},
                 "tolerations": [{"key": "k", "operator": "Exists"}],
-                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}}}}}),
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}}}}}}}),
         );
-        assert!(messages("Job", &directed, Some(&suspended)).is_empty());
+        assert_eq!(messages("Job", &directed, Some(&suspended)), Vec::<String>::new());
         let started = with(&suspended, json!({"status": {"startTime": "2025-01-01T00:00:00Z"}}));
         assert_eq!(messages("Job", &directed, Some(&started)).len(), 1);
         // Old Jobs without the prefixed labels are not held to them.

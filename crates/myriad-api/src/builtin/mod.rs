@@ -56,6 +56,9 @@ pub fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Ve
 /// `ValidateXStatusUpdate` — counts that may not be negative, conditions, the
 /// metadata an update may change.
 pub fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Vec<FieldError> {
+    if (group, kind) == ("", "Pod") {
+        return pods::pod_status_update(new, old);
+    }
     let areas = [
         apps::status_update,
         batch::status_update,

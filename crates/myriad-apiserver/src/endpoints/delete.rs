@@ -24,11 +24,7 @@ impl Call<'_> {
             Err(other) => return Err(other),
         };
         // Query parameters name the same options (`?propagationPolicy=Foreground`).
-        let policy = self
-            .parsed
-            .param("propagationPolicy")
-            .map(Policy::parse)
-            .transpose()?;
+        let policy = self.parsed.param("propagationPolicy").map(Policy::parse).transpose()?;
         let orphan = match self.parsed.param("orphanDependents") {
             None => None,
             Some("true") => Some(true),

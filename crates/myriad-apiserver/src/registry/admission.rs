@@ -21,7 +21,10 @@ use crate::registry::{Registry, Scope, crd, field_validation};
 pub(crate) enum Write<'a> {
     Create,
     /// A write to `part` of the stored object `old`.
-    Update { old: &'a Value, part: Part },
+    Update {
+        old: &'a Value,
+        part: Part,
+    },
     /// A change the server makes itself on the client's behalf (a pod's binding):
     /// metadata and schema checks only, as upstream writes those without the kind's
     /// update validation.
@@ -31,7 +34,12 @@ pub(crate) enum Write<'a> {
 impl Registry {
     /// Defaults and validates the object about to be stored; returns the
     /// `fieldValidation` warnings.
-    pub(crate) fn admit(&self, scope: Scope<'_>, object: &mut Value, write: Write<'_>) -> Result<Vec<String>, ApiError> {
+    pub(crate) fn admit(
+        &self,
+        scope: Scope<'_>,
+        object: &mut Value,
+        write: Write<'_>,
+    ) -> Result<Vec<String>, ApiError> {
         let info = scope.info;
         myriad_api::defaults::apply(info.group, info.kind, object);
         if crd::is_definitions(info) {
