@@ -326,7 +326,8 @@ pub(super) fn resource_name(errs: &mut Vec<FieldError>, name: &str, path: &Field
     if errs.len() != before {
         return false;
     }
-    if !name.contains('/') && !(STANDARD_RESOURCES.contains(&name) || is_quota_hugepages(name)) {
+    let standard = STANDARD_RESOURCES.contains(&name) || is_quota_hugepages(name);
+    if !name.contains('/') && !standard {
         errs.push(FieldError::invalid(
             path,
             name,
