@@ -741,8 +741,9 @@ fn service_port<'a>(
     }
     errs.extend(validate_port_number(port.port, &path.child("port")));
     protocol(errs, port.protocol.as_deref(), &path.child("protocol"));
-    let target = port.target_port.clone().unwrap_or(IntOrString::Int(0));
-    port_num_or_name(errs, &target, &path.child("targetPort"));
+    // An unset target port is the zero int upstream.
+    let target = port.target_port.as_ref().unwrap_or(&IntOrString::Int(0));
+    port_num_or_name(errs, target, &path.child("targetPort"));
     if let Some(app_protocol) = &port.app_protocol {
         qualified_name(errs, app_protocol, &path.child("appProtocol"));
     }
@@ -1104,11 +1105,12 @@ fn endpoints(endpoints: &Endpoints) -> Vec<FieldError> {
                 "must specify `addresses` or `notReadyAddresses`",
             ));
         }
-        for (j, address) in addresses.iter().enumerate() {
-            endpoint_address(&mut errs, address, &here.child("addresses").index(j));
-        }
-        for (j, address) in not_ready.iter().enumerate() {
-            endpoint_address(&mut errs, address, &here.child("notReadyAddresses").index(j));
+        for (field, list) in [("addresses", addresses), ("notReadyAddresses", not_ready)] {
+            for (j, address) in list.iter().enumerate() {
+                if !endpoint_address_ok(address) {
+                    endpoint_address(&mut errs, address, &here.child(field).index(j));
+                }
+            }
         }
         let ports = subset.ports.as_deref().unwrap_or_default();
         for (j, port) in ports.iter().enumerate() {
@@ -1116,6 +1118,28 @@ fn endpoints(endpoints: &Endpoints) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+/// Whether an IP parses and is not special: the common case, checked without building
+/// any field path.
+fn plain_ip(ip: &str) -> bool {
+    let mut scratch = Vec::new();
+    non_special_ip(&mut scratch, ip, &FieldPath::default());
+    scratch.is_empty()
+}
+
+/// Whether an address passes every check, decided without building field paths (a
+/// slice or subset may hold thousands of addresses).
+fn endpoint_address_ok(address: &EndpointAddress) -> bool {
+    plain_ip(&address.ip)
+        && address
+            .hostname
+            .as_deref()
+            .is_none_or(|h| h.is_empty() || is_dns1123_label(h).is_empty())
+        && address
+            .node_name
+            .as_deref()
+            .is_none_or(|n| is_dns1123_subdomain(n).is_empty())
 }
 
 fn endpoint_address(errs: &mut Vec<FieldError>, address: &EndpointAddress, path: &FieldPath) {
@@ -1179,6 +1203,48 @@ fn endpoint_slice(new: &EndpointSlice, old: Option<&EndpointSlice>) -> Vec<Field
     errs
 }
 
+/// Whether an endpoint passes every check, decided without building field paths.
+fn slice_endpoint_ok(endpoint: &Endpoint, address_type: &str) -> bool {
+    let addresses_ok = !endpoint.addresses.is_empty()
+        && endpoint.addresses.len() <= MAX_ADDRESSES
+        && endpoint.addresses.iter().all(|address| match address_type {
+            "IPv4" | "IPv6" => {
+                parse_ip(address).is_some_and(|ip| is_ipv4(&ip) == (address_type == "IPv4")) && plain_ip(address)
+            }
+            "FQDN" => {
+                let mut scratch = Vec::new();
+                fully_qualified_domain_name(&mut scratch, address, &FieldPath::default());
+                scratch.is_empty()
+            }
+            _ => true,
+        });
+    let topology_ok = endpoint.deprecated_topology.as_ref().is_none_or(|t| {
+        t.len() <= MAX_TOPOLOGY_LABELS
+            && !t.contains_key("topology.kubernetes.io/zone")
+            && t.iter()
+                .all(|(k, v)| is_qualified_name(k).is_empty() && is_valid_label_value(v).is_empty())
+    });
+    let hints_ok = endpoint.hints.as_ref().is_none_or(|h| {
+        let zones = h.for_zones.as_deref().unwrap_or_default();
+        let mut seen: HashSet<&str> = HashSet::new();
+        zones.len() <= MAX_ZONE_HINTS
+            && zones
+                .iter()
+                .all(|z| seen.insert(&z.name) && is_valid_label_value(&z.name).is_empty())
+    });
+    addresses_ok
+        && topology_ok
+        && hints_ok
+        && endpoint
+            .node_name
+            .as_deref()
+            .is_none_or(|n| is_dns1123_subdomain(n).is_empty())
+        && endpoint
+            .hostname
+            .as_deref()
+            .is_none_or(|h| is_dns1123_label(h).is_empty())
+}
+
 fn slice_endpoints(errs: &mut Vec<FieldError>, endpoints: &[Endpoint], address_type: &str) {
     let path = FieldPath::new("endpoints");
     if endpoints.len() > MAX_ENDPOINTS {
@@ -1190,6 +1256,9 @@ fn slice_endpoints(errs: &mut Vec<FieldError>, endpoints: &[Endpoint], address_t
         return;
     }
     for (i, endpoint) in endpoints.iter().enumerate() {
+        if slice_endpoint_ok(endpoint, address_type) {
+            continue;
+        }
         let here = path.index(i);
         let addresses_path = here.child("addresses");
         if endpoint.addresses.is_empty() {
