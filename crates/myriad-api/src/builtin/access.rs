@@ -78,19 +78,19 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 }
 
 /// The errors of a status update (`.../status`) of the kinds this module covers.
-#[allow(dead_code)] // until the API server routes status updates here
-pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("certificates.k8s.io", "CertificateSigningRequest") => typed(new, old, |n, o| csr(n, o, CsrPath::Status)),
-        ("apiregistration.k8s.io", "APIService") => typed(new, old, |n: &APIService, _| api_service_status(n)),
+        ("certificates.k8s.io", "CertificateSigningRequest") => {
+            typed(new, Some(old), |n, o| csr(n, o, CsrPath::Status))
+        }
+        ("apiregistration.k8s.io", "APIService") => typed(new, Some(old), |n: &APIService, _| api_service_status(n)),
         _ => return None,
     })
 }
 
 /// The errors of a CSR `approval` update (`PUT .../approval`), the one way to add or
 /// change the Approved and Denied conditions.
-#[allow(dead_code)] // until the API server serves the approval subresource through here
-pub(crate) fn validate_csr_approval(new: &Value, old: Option<&Value>) -> Vec<FieldError> {
+pub(super) fn validate_csr_approval(new: &Value, old: Option<&Value>) -> Vec<FieldError> {
     typed(new, old, |n, o| csr(n, o, CsrPath::Approval))
 }
 
@@ -2211,7 +2211,7 @@ mod tests {
             json!({"conditions": [{"type": "Approved", "status": "True", "reason": "ok"}], "certificate": base64_encode(cert.as_bytes())}),
         );
         let status = |new: &Value, old: &Value| -> Vec<String> {
-            validate_status(g, "CertificateSigningRequest", new, Some(old))
+            validate_status(g, "CertificateSigningRequest", new, old)
                 .unwrap_or_default()
                 .iter()
                 .map(ToString::to_string)

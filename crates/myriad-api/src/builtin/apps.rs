@@ -48,8 +48,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// The errors of a status update (the `status` subresource) of `new` over `old`, as
 /// the kinds' status strategies check it; `None` for kinds this module does not know.
-#[allow(dead_code)] // until the API server's status path calls it
-pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
+pub(super) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     let old = Some(old);
     Some(match (group, kind) {
         ("apps", "Deployment") => typed(new, old, |n: &Deployment, o| {
@@ -189,7 +188,6 @@ pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -
 /// Non-negative counts, then each of `bounded` no greater than `replicas`, then
 /// `availableReplicas` no greater than `readyReplicas` (the Deployment and ReplicaSet
 /// status rules, which share their wording).
-#[allow(dead_code)] // used by status_update
 fn replica_counts(
     counts: &[(&str, i64)],
     collision_count: Option<i32>,
@@ -229,7 +227,6 @@ fn replica_counts(
 
 /// `status.collisionCount` may only grow (upstream's `IsDecremented`; clearing it
 /// counts as decrementing, reported as 0).
-#[allow(dead_code)] // used by status_update
 fn collision_count_decremented(new: Option<i32>, old: Option<i32>) -> Option<FieldError> {
     let decremented = match (new, old) {
         (None, Some(_)) => true,

@@ -37,8 +37,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 }
 
 /// The errors of an autoscaler's status update; `None` for other kinds.
-#[allow(dead_code)] // until the API server's status path calls it
-pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
+pub(super) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("autoscaling", "HorizontalPodAutoscaler") => typed(new, Some(old), |n: &HorizontalPodAutoscaler, _| {
             let status = n.status.clone().unwrap_or_default();

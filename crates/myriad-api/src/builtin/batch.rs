@@ -67,8 +67,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// The errors of a Job status update (CronJob status is not validated upstream);
 /// `None` for other kinds.
-#[allow(dead_code)] // until the API server's status path calls it
-pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
+pub(super) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("batch", "Job") => typed(new, Some(old), |n: &Job, o| match o {
             Some(o) => job_status_update(n, o),

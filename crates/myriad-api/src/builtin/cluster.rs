@@ -55,15 +55,14 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// The errors of a status update (`.../status`) of the kinds this module covers, as
 /// their status strategies validate them.
-#[allow(dead_code)] // until the API server routes status updates here
-pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("", "Namespace") => typed(new, old, |new: &Namespace, _| namespace_status(new)),
-        ("", "Node") => typed(new, old, |new: &Node, old: Option<&Node>| match old {
+        ("", "Namespace") => typed(new, Some(old), |new: &Namespace, _| namespace_status(new)),
+        ("", "Node") => typed(new, Some(old), |new: &Node, old: Option<&Node>| match old {
             Some(old) => node_update(new, old),
             None => Vec::new(),
         }),
-        ("", "ResourceQuota") => typed(new, old, |new: &ResourceQuota, _| {
+        ("", "ResourceQuota") => typed(new, Some(old), |new: &ResourceQuota, _| {
             let mut errs = Vec::new();
             if let Some(status) = &new.status {
                 quota_status(&mut errs, status, &FieldPath::new("status"));
@@ -76,8 +75,7 @@ pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<
 
 /// The errors of a Namespace `finalize` update (`PUT .../finalize`), which alone may
 /// change `spec.finalizers`.
-#[allow(dead_code)] // until the API server serves the finalize subresource through here
-pub(crate) fn validate_namespace_finalize(new: &Value, old: Option<&Value>) -> Vec<FieldError> {
+pub(super) fn validate_namespace_finalize(new: &Value, old: Option<&Value>) -> Vec<FieldError> {
     typed(new, old, |new: &Namespace, _| {
         let mut errs = Vec::new();
         let path = FieldPath::new("spec").child("finalizers");
@@ -1893,7 +1891,7 @@ mod tests {
             if deleting {
                 ns["metadata"]["deletionTimestamp"] = json!("2024-01-01T00:00:00Z");
             }
-            validate_status("", "Namespace", &ns, None)
+            validate_status("", "Namespace", &ns, &ns)
                 .unwrap_or_default()
                 .iter()
                 .map(ToString::to_string)

@@ -23,6 +23,13 @@ pub fn immutable<T: PartialEq + Serialize>(new: &T, old: &T, path: &FieldPath) -
 /// each expression's operator, values and key.
 pub fn validate_label_selector(selector: &LabelSelector, path: &FieldPath) -> Vec<FieldError> {
     let mut errs = Vec::new();
+    let labels: BTreeMap<&str, &str> = selector
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    errs.extend(validation::validate_labels(labels, &path.child("matchLabels")));
     for (i, requirement) in selector.match_expressions.iter().flatten().enumerate() {
         let here = path.child("matchExpressions").index(i);
         let values = requirement.values.as_deref().unwrap_or_default();
@@ -51,13 +58,6 @@ pub fn validate_label_selector(selector: &LabelSelector, path: &FieldPath) -> Ve
             }
         }
     }
-    let labels: BTreeMap<&str, &str> = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    errs.extend(validation::validate_labels(labels, &path.child("matchLabels")));
     errs
 }
 
@@ -103,17 +103,15 @@ pub fn port_name_errors(name: &str) -> Vec<String> {
     if name.len() > 15 {
         errs.push("must be no more than 15 characters".to_string());
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    let charset = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
+    if name.is_empty() || !name.bytes().all(charset) {
         errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_string());
-    }
-    if name.contains("--") {
-        errs.push("must not contain consecutive hyphens".to_string());
     }
     if !name.bytes().any(|b| b.is_ascii_lowercase()) {
         errs.push("must contain at least one letter (a-z)".to_string());
+    }
+    if name.contains("--") {
+        errs.push("must not contain consecutive hyphens".to_string());
     }
     if name.starts_with('-') || name.ends_with('-') {
         errs.push("must not begin or end with a hyphen".to_string());

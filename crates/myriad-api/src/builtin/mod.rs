@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::field_error::FieldError;
+use crate::registry::Part;
 
 /// The errors of `new` (an object of the built-in `group`/`kind`, defaulted, its
 /// unknown fields dropped) as created (`old` is `None`) or as an update of `old`.
@@ -51,19 +52,42 @@ pub fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Ve
         .unwrap_or_default()
 }
 
-/// The errors of a write to the `status` subresource of `old` (the status strategy has
-/// already taken everything but the status from `old`): upstream's
-/// `ValidateXStatusUpdate` — counts that may not be negative, conditions, the
-/// metadata an update may change.
-pub fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Vec<FieldError> {
-    if (group, kind) == ("", "Pod") {
-        return pods::pod_status_update(new, old);
+/// The errors of a write to `part` of `old` other than the object itself (its
+/// strategy has already taken everything the part may not change from `old`):
+///
+/// - `status`: upstream's `ValidateXStatusUpdate` — counts that may not be negative,
+///   conditions, the metadata an update may change;
+/// - `scale`: the kind's own update validation, with the new replica count;
+/// - `approval` (CertificateSigningRequests): the Approved and Denied conditions;
+/// - `finalize` (Namespaces): `spec.finalizers`;
+/// - `ephemeralcontainers` (Pods): added ephemeral containers only.
+pub fn validate_part(group: &str, kind: &str, part: Part, new: &Value, old: &Value) -> Vec<FieldError> {
+    match (group, kind, part) {
+        (_, _, Part::Main | Part::Scale) => validate(group, kind, new, Some(old)),
+        ("", "Pod", Part::Status) => pods::pod_status_update(new, old),
+        ("", "Pod", Part::EphemeralContainers) => pods::pod_ephemeral_containers_update(new, old),
+        ("", "Namespace", Part::Finalize) => cluster::validate_namespace_finalize(new, Some(old)),
+        ("certificates.k8s.io", "CertificateSigningRequest", Part::Approval) => {
+            access::validate_csr_approval(new, Some(old))
+        }
+        (_, _, Part::Status) => validate_status(group, kind, new, old),
+        // A part the kind does not serve never reaches validation.
+        _ => Vec::new(),
     }
+}
+
+/// The errors of a `status` write, for the kinds that check one.
+fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Vec<FieldError> {
     let areas = [
         apps::status_update,
         batch::status_update,
         autoscaling::status_update,
         policy::status_update,
+        services::validate_status,
+        networking::validate_status,
+        storage::validate_status,
+        cluster::validate_status,
+        access::validate_status,
     ];
     areas
         .iter()

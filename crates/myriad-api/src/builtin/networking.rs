@@ -39,10 +39,9 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 }
 
 /// The errors of a status update (`.../status`) of the kinds this module covers.
-#[allow(dead_code)] // until the API server routes status updates here
-pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("networking.k8s.io", "Ingress") => typed(new, old, ingress_status),
+        ("networking.k8s.io", "Ingress") => typed(new, Some(old), ingress_status),
         ("networking.k8s.io", "ServiceCIDR") => Vec::new(),
         _ => return None,
     })
@@ -916,7 +915,7 @@ mod tests {
     fn ingress_status() {
         let status = |ingress: Value| json!({"metadata": {"name": "web"}, "spec": {}, "status": {"loadBalancer": {"ingress": ingress}}});
         let check = |new: Value, old: Option<Value>| -> Vec<String> {
-            validate_status("networking.k8s.io", "Ingress", &new, old.as_ref())
+            validate_status("networking.k8s.io", "Ingress", &new, old.as_ref().unwrap_or(&new))
                 .unwrap_or_default()
                 .iter()
                 .map(ToString::to_string)
@@ -924,7 +923,10 @@ mod tests {
         };
         assert!(check(status(json!([{"ip": "1.2.3.4"}, {"hostname": "lb.example.com"}])), None).is_empty());
         assert_eq!(
-            check(status(json!([{"ip": "1.2.3"}, {"hostname": "1.2.3.4"}])), None),
+            check(
+                status(json!([{"ip": "1.2.3"}, {"hostname": "1.2.3.4"}])),
+                Some(status(json!([])))
+            ),
             [
                 "status.loadBalancer.ingress[0].ip: Invalid value: \"1.2.3\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
                 "status.loadBalancer.ingress[1].hostname: Invalid value: \"1.2.3.4\": must be a DNS name, not an IP address",

@@ -30,8 +30,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// The errors of a PodDisruptionBudget status update (policy/v1); `None` for other
 /// kinds.
-#[allow(dead_code)] // until the API server's status path calls it
-pub(crate) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
+pub(super) fn status_update(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     if (group, kind) != ("policy", "PodDisruptionBudget") {
         return None;
     }

@@ -39,10 +39,9 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// The errors of a status update (`.../status`) of the kinds this module covers:
 /// only the status is checked, as upstream's status strategies do.
-#[allow(dead_code)] // until the API server routes status updates here
-pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("", "Service") => typed(new, old, |new: &Service, _| {
+        ("", "Service") => typed(new, Some(old), |new: &Service, _| {
             let empty = ServiceSpec::default();
             let spec = new.spec.as_ref().unwrap_or(&empty);
             let status = new.status.as_ref().and_then(|s| s.load_balancer.as_ref());
@@ -1711,7 +1710,7 @@ mod tests {
                 "status": {"loadBalancer": {"ingress": ingress}}})
         };
         let check = |object: Value| -> Vec<String> {
-            validate_status("", "Service", &object, None)
+            validate_status("", "Service", &object, &object)
                 .unwrap_or_default()
                 .iter()
                 .map(ToString::to_string)

@@ -48,12 +48,11 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 }
 
 /// The errors of a status update (`.../status`) of the kinds this module covers.
-#[allow(dead_code)] // until the API server routes status updates here
-pub(crate) fn validate_status(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("", "PersistentVolumeClaim") => typed(new, old, |new: &PersistentVolumeClaim, _| claim_status(new)),
+        ("", "PersistentVolumeClaim") => typed(new, Some(old), |new: &PersistentVolumeClaim, _| claim_status(new)),
         ("", "PersistentVolume") => Vec::new(),
-        ("storage.k8s.io", "VolumeAttachment") => typed(new, old, |new: &VolumeAttachment, _| {
+        ("storage.k8s.io", "VolumeAttachment") => typed(new, Some(old), |new: &VolumeAttachment, _| {
             let mut errs = Vec::new();
             attachment_status(&mut errs, new);
             errs
@@ -2043,7 +2042,7 @@ mod tests {
             json!({"capacity": {"storage": "-1"}, "allocatedResources": {"storage": "10Gi", "cpu": "1"},
                 "allocatedResourceStatuses": {"storage": "Resizing"}}),
         );
-        let errs: Vec<String> = validate_status("", "PersistentVolumeClaim", &claim, None)
+        let errs: Vec<String> = validate_status("", "PersistentVolumeClaim", &claim, &claim)
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

@@ -61,10 +61,9 @@ fn validate_kind(info: &ResourceInfo, object: &Value, write: Write<'_>) -> Resul
     let (group, kind) = (info.group, info.kind);
     let errors = match write {
         Write::Create => myriad_api::builtin::validate(group, kind, object, None),
-        Write::Update {
-            old,
-            part: Part::Status | Part::Approval,
-        } => myriad_api::builtin::validate_status(group, kind, object, old),
+        Write::Update { old, part } if part != Part::Main => {
+            myriad_api::builtin::validate_part(group, kind, part, object, old)
+        }
         Write::Update { old, .. } => myriad_api::builtin::validate(group, kind, object, Some(old)),
         Write::Internal => Vec::new(),
     };
@@ -74,11 +73,20 @@ fn validate_kind(info: &ResourceInfo, object: &Value, write: Write<'_>) -> Resul
     Err(ApiError::invalid(info, name_of(object).unwrap_or(""), errors))
 }
 
-/// The name rule Kubernetes applies to a built-in resource.
+/// The name rule Kubernetes applies to a built-in resource (the `nameFn` its
+/// validation passes to `ValidateObjectMeta`). RBAC objects may be named anything a URL
+/// path can hold; an IPAddress's and an APIService's names are checked by the kind's
+/// own validation (the address in canonical form; `version.group`); a
+/// CertificateSigningRequest's name is free beyond the path-segment rule every create
+/// gets.
 fn name_rule(info: &ResourceInfo) -> NameRule {
-    match info.resource {
-        "namespaces" => NameRule::Dns1123Label,
-        "services" => NameRule::Dns1035Label,
+    match (info.group, info.resource) {
+        ("", "namespaces") => NameRule::Dns1123Label,
+        ("", "services") => NameRule::Dns1035Label,
+        ("rbac.authorization.k8s.io", _)
+        | ("networking.k8s.io", "ipaddresses")
+        | ("apiregistration.k8s.io", "apiservices")
+        | ("certificates.k8s.io", "certificatesigningrequests") => NameRule::PathSegment,
         _ => NameRule::Dns1123Subdomain,
     }
 }

@@ -52,7 +52,6 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
 
 /// A pod template as workloads embed it (`ValidatePodTemplateSpec`): its labels and
 /// annotations, and its pod spec; `path` is the template's (`spec.template`).
-#[allow(dead_code)] // until the workload rules call it
 pub(crate) fn pod_template_spec(template: &PodTemplateSpec, path: &FieldPath) -> Vec<FieldError> {
     pod_template_spec_update(template, None, path)
 }
@@ -60,7 +59,6 @@ pub(crate) fn pod_template_spec(template: &PodTemplateSpec, path: &FieldPath) ->
 /// [`pod_template_spec`] for a workload update: the old template relaxes the rules an
 /// older server did not enforce (invalid label values in affinity selectors, indivisible
 /// huge pages, …), as upstream's `GetValidationOptionsFromPodTemplate(new, old)`.
-#[allow(dead_code)] // for the workload rules, which may pass the old template
 pub(crate) fn pod_template_spec_update(
     template: &PodTemplateSpec,
     old: Option<&PodTemplateSpec>,
@@ -75,10 +73,17 @@ pub(crate) fn pod_template_spec_update(
 
 /// Upstream's `ValidatePodStatusUpdate`, for the `pods/status` subresource: `new` is
 /// the pod as the status update would leave it, `old` the stored pod.
-#[allow(dead_code)] // until the API server's status subresource calls it
 pub(crate) fn pod_status_update(new: &Value, old: &Value) -> Vec<FieldError> {
     typed(new, Some(old), |new: &Pod, old: Option<&Pod>| match old {
         Some(old) => status::pod_status_update(new, old),
+        None => Vec::new(),
+    })
+}
+
+/// Upstream's `ValidatePodEphemeralContainersUpdate`, for `pods/ephemeralcontainers`.
+pub(crate) fn pod_ephemeral_containers_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    typed(new, Some(old), |new: &Pod, old: Option<&Pod>| match old {
+        Some(old) => update::ephemeral_containers_update(new, old),
         None => Vec::new(),
     })
 }

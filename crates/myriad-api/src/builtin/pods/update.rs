@@ -112,6 +112,59 @@ pub(super) fn pod_update(new: &Pod, old: &Pod) -> Vec<FieldError> {
     errs
 }
 
+/// `ValidatePodEphemeralContainersUpdate`, for `pods/ephemeralcontainers`: the pod
+/// validates as on create (with the old pod's relaxations), its pod-specific
+/// annotations as on update, and existing ephemeral containers stay as they were —
+/// new ones may only be added. Static (mirror) pods take none.
+pub(super) fn ephemeral_containers_update(new: &Pod, old: &Pod) -> Vec<FieldError> {
+    if old
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
+    {
+        return vec![FieldError::forbidden(
+            "",
+            "static pods do not support ephemeral containers",
+        )];
+    }
+    let new_spec = new.spec.as_ref().unwrap_or(&EMPTY_SPEC);
+    let old_spec = old.spec.as_ref().unwrap_or(&EMPTY_SPEC);
+    let opts = Options::new(Some((old_spec, Some(&old.metadata))), true);
+    let mut errs = Vec::new();
+    pod_metadata_and_spec(new, new_spec, &opts, &mut errs);
+    annotations::updates(
+        &new.metadata,
+        &old.metadata,
+        new_spec,
+        &FieldPath::new("metadata").child("annotations"),
+        &opts,
+        &mut errs,
+    );
+    let path = FieldPath::new("spec").child("ephemeralContainers");
+    let added = new_spec.ephemeral_containers.as_deref().unwrap_or_default();
+    for existing in old_spec.ephemeral_containers.iter().flatten() {
+        match added.iter().find(|c| c.name == existing.name) {
+            None => errs.push(FieldError::forbidden(
+                &path,
+                format!(
+                    "existing ephemeral containers {} may not be removed\n",
+                    quote(&existing.name)
+                ),
+            )),
+            Some(now) if now != existing => errs.push(FieldError::forbidden(
+                &path,
+                format!(
+                    "existing ephemeral containers {} may not be changed\n",
+                    quote(&existing.name)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    errs
+}
+
 /// `ValidateContainerUpdates`: as many containers as before, each with an image that
 /// is not padded. Returns whether to stop (a container was added or removed).
 fn container_updates(new: &[Container], old: &[Container], path: &FieldPath, errs: &mut Vec<FieldError>) -> bool {
