@@ -43,5 +43,8 @@ mod user_agents;
 
 pub use authn::DEFAULT_ISSUER;
 pub use cache::CacheConfig;
-pub use server::config::{DEFAULT_REQUEST_TIMEOUT, DEFAULT_STORE_CACHE_BYTES, ServerConfig};
+pub use server::config::{
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, DEFAULT_STORE_CACHE_BYTES,
+    ServerConfig,
+};
 pub use server::{Server, ServerError};

@@ -79,6 +79,21 @@ struct CommonArgs {
     /// before it is answered 504 Timeout (kube-apiserver's `--request-timeout`).
     #[arg(long, default_value_t = myriad_apiserver::DEFAULT_REQUEST_TIMEOUT.as_secs())]
     request_timeout_secs: u64,
+    /// CIDR Services' cluster IPs come from; two (one per family, primary first) for
+    /// dual-stack Services.
+    #[arg(long, default_value = myriad_apiserver::DEFAULT_SERVICE_CLUSTER_IP_RANGE)]
+    service_cluster_ip_range: String,
+    /// Ports NodePort and LoadBalancer Services get on every node.
+    #[arg(long, default_value = myriad_apiserver::DEFAULT_SERVICE_NODE_PORT_RANGE)]
+    service_node_port_range: String,
+    /// Address the `kubernetes` Service's endpoints advertise (default: the bind
+    /// address, or 127.0.0.1 when binding every interface).
+    #[arg(long)]
+    advertise_address: Option<IpAddr>,
+    /// Seconds between passes that restore missing cluster IP and node port records
+    /// and release leaked ones.
+    #[arg(long, default_value_t = 180)]
+    service_repair_interval_secs: u64,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -94,6 +109,10 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         service_account_issuer: common.service_account_issuer,
         max_seats: (common.max_requests_inflight + common.max_mutating_requests_inflight).max(1),
         request_timeout: Duration::from_secs(common.request_timeout_secs.max(1)),
+        service_cluster_ip_range: common.service_cluster_ip_range,
+        service_node_port_range: common.service_node_port_range,
+        advertise_address: common.advertise_address,
+        service_repair_interval: Duration::from_secs(common.service_repair_interval_secs.max(1)),
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,

@@ -324,7 +324,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     resource("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true)
         .short(&["ing"])
         .subresources(&["status"])
-        .strategy(&Strategy::SPEC_AND_STATUS),
+        .strategy(&strategies::INGRESS),
     resource(
         "networking.k8s.io",
         "v1",

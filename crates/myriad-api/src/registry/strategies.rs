@@ -83,8 +83,21 @@ pub const PERSISTENT_VOLUME: Strategy = Strategy {
 
 pub const SERVICE: Strategy = Strategy {
     allow_create_on_update: true,
-    on_update: Some(service_type_change),
+    on_create: Some(|service, _, _| load_balancer_status(service)),
+    on_update: Some(|part, service, old, now| {
+        service_type_change(part, service, old, now);
+        load_balancer_status(service);
+    }),
+    on_status: Some(|_, service, _, _| load_balancer_status(service)),
     ..STATUS_WITHOUT_GENERATION
+};
+
+/// Ingresses: like Services, their status always holds a `loadBalancer`.
+pub const INGRESS: Strategy = Strategy {
+    on_create: Some(|ingress, _, _| load_balancer_status(ingress)),
+    on_update: Some(|_, ingress, _, _| load_balancer_status(ingress)),
+    on_status: Some(|_, ingress, _, _| load_balancer_status(ingress)),
+    ..Strategy::SPEC_AND_STATUS
 };
 
 pub const SERVICE_ACCOUNT: Strategy = Strategy {
@@ -309,6 +322,21 @@ fn object_at<'a>(object: &'a mut Value, path: &[&str]) -> &'a mut Map<String, Va
     match target {
         Value::Object(map) => map,
         _ => unreachable!("made an object above"),
+    }
+}
+
+/// Upstream's Service and Ingress statuses hold `loadBalancer` as a plain struct, so it
+/// is always written, empty or not: `status: {loadBalancer: {}}` on a new Service.
+fn load_balancer_status(object: &mut Value) {
+    let Some(map) = object.as_object_mut() else { return };
+    let status = map.entry("status").or_insert_with(|| Value::Object(Default::default()));
+    if !status.is_object() {
+        *status = Value::Object(Default::default());
+    }
+    if let Some(status) = status.as_object_mut()
+        && status.get("loadBalancer").is_none_or(Value::is_null)
+    {
+        status.insert("loadBalancer".into(), Value::Object(Default::default()));
     }
 }
 

@@ -45,6 +45,21 @@ impl Registry {
             extra: &user.extra,
         };
         scope.info.prepare_create(&mut object, &requester, &now_rfc3339());
+        let allocation = match is_service(scope) {
+            true => Some(self.network.allocate(scope.info, None, &mut object, scope.dry_run).await?),
+            false => None,
+        };
+        let written = self.admit_and_store(scope, object).await;
+        if let Some(allocation) = allocation {
+            match &written {
+                Ok(_) => allocation.commit(&self.network).await,
+                Err(_) => allocation.revert(&self.network).await,
+            }
+        }
+        written
+    }
+
+    async fn admit_and_store(&self, scope: Scope<'_>, mut object: Value) -> Result<Written, ApiError> {
         let warnings = self.admit(scope, &mut object, Write::Create)?;
         if scope.dry_run {
             return Ok(Written {
@@ -60,4 +75,9 @@ impl Registry {
             created: true,
         })
     }
+}
+
+/// Whether the scope is core Services, whose writes allocate addresses and ports.
+pub(crate) fn is_service(scope: Scope<'_>) -> bool {
+    scope.info.group.is_empty() && scope.info.resource == "services"
 }

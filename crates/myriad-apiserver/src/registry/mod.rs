@@ -15,6 +15,8 @@
 //! * [`pods`] (binding, eviction), [`scale`], [`token`] (TokenRequest) are the
 //!   subresources that act on an object; [`namespaces`] and [`crd`] the resources whose
 //!   writes have effects beyond themselves (and the cleanups those start).
+//! * [`services`] allocates and releases Services' cluster IPs and node ports around
+//!   their writes, and keeps the `kubernetes` Service.
 //! * [`catalog`] is the set of resources served: built-ins plus what CRDs define.
 //!
 //! Reads of lists and watches do not come here: `cache::delegator` serves them.
@@ -31,6 +33,7 @@ pub(crate) mod patch;
 pub(crate) mod pods;
 pub(crate) mod retry;
 pub(crate) mod scale;
+pub(crate) mod services;
 pub(crate) mod token;
 pub(crate) mod update;
 pub(crate) mod write;
@@ -51,6 +54,7 @@ use crate::tasks::Tasks;
 
 use self::catalog::Catalog;
 use self::field_validation::Mode;
+use self::services::ServiceNetwork;
 
 /// Everything a write needs: the store, the cache it starts from, the served
 /// resources, and the checks that depend on server state (RBAC escalation, cell
@@ -63,6 +67,8 @@ pub(crate) struct Registry {
     pub(crate) authorizer: Arc<Authorizer>,
     pub(crate) service_accounts: Arc<ServiceAccountTokens>,
     pub(crate) tasks: Arc<Tasks>,
+    /// Services' cluster IPs and node ports.
+    pub(crate) network: Arc<ServiceNetwork>,
 }
 
 /// What one request addresses and how: the resource, the namespace of the URL, the

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of, now_rfc3339};
 use crate::registry::admission::Write;
+use crate::registry::create::is_service;
 use crate::registry::patch::{self, PatchType};
 use crate::registry::retry::Retry;
 use crate::registry::scale::{apply_scale, scale_of};
@@ -104,6 +105,33 @@ impl Registry {
         // applied again after a concurrent write.
         let pinned = matches!(change, Change::Replace(_)) && resource_version(&changed)?.is_some();
         let mut object = merge_into(scope, part, changed, &current.object)?;
+        let allocation = match is_service(scope) && part == Part::Main {
+            true => Some(
+                self.network
+                    .allocate(scope.info, Some(&current.object), &mut object, scope.dry_run)
+                    .await?,
+            ),
+            false => None,
+        };
+        let written = self.admit_and_write(scope, name, part, object, &current, pinned).await;
+        if let Some(allocation) = allocation {
+            match &written {
+                Ok(Some(_)) => allocation.commit(&self.network).await,
+                Ok(None) | Err(_) => allocation.revert(&self.network).await,
+            }
+        }
+        written
+    }
+
+    async fn admit_and_write(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        part: Part,
+        mut object: Value,
+        current: &Current,
+        pinned: bool,
+    ) -> Result<Option<Written>, ApiError> {
         let write = Write::Update {
             old: &current.object,
             part,

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::cells::Quota;
 use crate::error::ApiError;
 use crate::meta::{metadata_mut, name_of};
+use crate::registry::create::is_service;
 use crate::registry::delete::{completes_deletion, remove};
 use crate::registry::{Registry, Scope, crd};
 use crate::storage::codec::encode;
@@ -87,6 +88,11 @@ impl Registry {
     pub(crate) fn after_write(&self, scope: Scope<'_>, object: &Value, removed: bool) {
         if crd::is_definitions(scope.info) {
             crd::written(self, object, removed);
+        }
+        if removed && is_service(scope) {
+            let network = self.network.clone();
+            let service = object.clone();
+            self.tasks.spawn("service-release", async move { network.release(&service).await });
         }
     }
 }

@@ -44,7 +44,24 @@ pub struct ServerConfig {
     /// How long a request that is not long-running (everything but watches) may take
     /// before it is answered 504 (kube-apiserver's `--request-timeout`, 1 minute).
     pub request_timeout: Duration,
+    /// Where Services' cluster IPs come from (kube-apiserver's
+    /// `--service-cluster-ip-range`): one CIDR, or two of different families
+    /// (dual-stack, primary first).
+    pub service_cluster_ip_range: String,
+    /// Where node ports come from (`--service-node-port-range`, `30000-32767`).
+    pub service_node_port_range: String,
+    /// The address the `kubernetes` Service's endpoints name (`--advertise-address`);
+    /// without it, the bind address, or 127.0.0.1 when binding every interface.
+    pub advertise_address: Option<IpAddr>,
+    /// How often leaked cluster IPs and node ports are looked for (upstream: 3 minutes).
+    pub service_repair_interval: Duration,
 }
+
+/// The cluster IP range when none is given: kubeadm's, which puts the `kubernetes`
+/// Service at 10.96.0.1 (kube-apiserver alone would use 10.0.0.0/24).
+pub const DEFAULT_SERVICE_CLUSTER_IP_RANGE: &str = "10.96.0.0/12";
+/// kube-apiserver's default `--service-node-port-range`.
+pub const DEFAULT_SERVICE_NODE_PORT_RANGE: &str = "30000-32767";
 
 impl ServerConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
@@ -61,6 +78,10 @@ impl ServerConfig {
             service_account_issuer: crate::authn::DEFAULT_ISSUER.to_string(),
             max_seats: 600,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            service_cluster_ip_range: DEFAULT_SERVICE_CLUSTER_IP_RANGE.to_string(),
+            service_node_port_range: DEFAULT_SERVICE_NODE_PORT_RANGE.to_string(),
+            advertise_address: None,
+            service_repair_interval: Duration::from_secs(180),
         }
     }
 

@@ -14,7 +14,7 @@ mod listener;
 pub(crate) mod pki;
 mod routes;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +35,8 @@ use crate::error::ApiError;
 use crate::flowcontrol::{self, FlowControl};
 use crate::metrics::Metrics;
 use crate::registry::catalog::Catalog;
+use crate::registry::services::kubernetes::Advertised;
+use crate::registry::services::{self, ServiceNetwork};
 use crate::registry::{Registry, crd, namespaces};
 use crate::state::AppState;
 use crate::storage::compactor;
@@ -86,6 +88,10 @@ impl Server {
                 StoreConfig::embedded_with(options)
             }
         };
+        let ip_ranges = services::parse_ip_ranges(&config.service_cluster_ip_range)
+            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+        let node_ports = services::parse_port_range(&config.service_node_port_range)
+            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
         let metrics = Arc::new(Metrics::default());
         let store = StoreRouter::open(&store_config)
             .await?
@@ -155,6 +161,23 @@ impl Server {
         user_agents.follow(caches.clone(), &tasks);
         cells.follow(caches.clone(), POLICY_WAIT, &tasks).await;
         let authenticator = Arc::new(Authenticator::new(tokens, service_accounts.clone(), caches.clone()));
+        let network = Arc::new(
+            ServiceNetwork::new(store.clone(), ip_ranges, node_ports).map_err(bootstrap("service network"))?,
+        );
+        let advertised = Advertised {
+            ip: config.advertise_address.unwrap_or(match config.bind {
+                ip if ip.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+                ip => ip,
+            }),
+            port: addr.port(),
+        };
+        services::kubernetes::ensure(&store, &network, advertised)
+            .await
+            .map_err(bootstrap("the kubernetes Service"))?;
+        services::repair::pass(&store, &network, &mut Default::default())
+            .await
+            .map_err(bootstrap("unable to perform initial IP and Port allocation check"))?;
+        services::repair::spawn(&tasks, store.clone(), network.clone(), advertised, config.service_repair_interval);
         let registry = Arc::new(Registry {
             store: store.clone(),
             catalog,
@@ -163,6 +186,7 @@ impl Server {
             authorizer,
             service_accounts,
             tasks: tasks.clone(),
+            network,
         });
         let state = AppState {
             registry,

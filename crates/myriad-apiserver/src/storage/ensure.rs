@@ -7,7 +7,7 @@ use myriad_store::Router as StoreRouter;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::meta::{name_of, prepare_own};
+use crate::meta::{name_of, namespace_of, prepare_own};
 use crate::storage::codec::{decode_stored, encode};
 
 /// How often an update that lost a race is retried.
@@ -21,7 +21,8 @@ pub(crate) enum Ensured {
     Unchanged,
 }
 
-/// Creates each of `defaults` (objects of `group`/v1, cluster-scoped) that is missing;
+/// Creates each of `defaults` (objects of `group`/v1; namespaced ones name their
+/// namespace in `metadata.namespace`) that is missing;
 /// for one that exists, `reconcile(current, default)` may change it (returning true),
 /// and the change is written.
 pub(crate) async fn ensure_all(
@@ -49,11 +50,12 @@ async fn ensure(
     reconcile: &impl Fn(&mut Value, &Value) -> bool,
 ) -> Result<Ensured, ApiError> {
     let name = name_of(&default).unwrap_or_default().to_string();
-    let key = info.storage_key(None, &name);
+    let namespace = namespace_of(&default).filter(|_| info.namespaced).map(str::to_string);
+    let key = info.storage_key(namespace.as_deref(), &name);
     let backend = store.store_for(key.as_bytes());
     for _ in 0..ATTEMPTS {
         let Some(kv) = backend.get(key.as_bytes(), 0).await?.kv else {
-            prepare_own(&mut default, info, None);
+            prepare_own(&mut default, info, namespace.as_deref());
             match backend.create(key.as_bytes(), &encode(&default, info)?).await? {
                 Ok(_) => return Ok(Ensured::Created),
                 Err(_) => continue,
