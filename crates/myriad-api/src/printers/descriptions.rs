@@ -132,3 +132,6 @@ pub(super) const PL_QUEUE_LENGTH: &str = "`queueLengthLimit` is the maximum numb
 pub(super) const SERVICE_CIDRS: &str = "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.";
 pub(super) const IP_PARENT_REF: &str =
     "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.";
+pub(super) const SCALE_SPEC_REPLICAS: &str = "replicas is the desired number of instances for the scaled object.";
+pub(super) const SCALE_STATUS_REPLICAS: &str =
+    "replicas is the actual number of observed instances of the scaled object.";

@@ -114,8 +114,38 @@ static NAME_AND_AGE: Printer = Printer {
     cells: |object, now| vec![format::name(object), now.age(object)],
 };
 
-/// The printer of a built-in resource.
+/// `kubectl get --subresource=scale`: upstream prints the `autoscaling/v1` Scale with a
+/// NAME column that has no `name` format.
+static SCALE: Printer = Printer {
+    columns: &[
+        column("Name", "string", d::OBJECT_NAME),
+        column("Desired", "integer", d::SCALE_SPEC_REPLICAS),
+        column("Available", "integer", d::SCALE_STATUS_REPLICAS),
+        AGE,
+    ],
+    cells: |scale, now| {
+        vec![
+            format::name(scale),
+            Value::from(format::int(scale, &["spec", "replicas"])),
+            Value::from(format::int(scale, &["status", "replicas"])),
+            now.age(scale),
+        ]
+    },
+};
+
+/// The printer of a built-in resource or of one of its subresources (`pods/status`
+/// prints as the pod, `deployments/scale` as the Scale).
 fn printer(group: &str, resource: &str) -> Option<&'static Printer> {
+    match resource.split_once('/') {
+        None => resource_printer(group, resource),
+        Some((parent, "status")) => resource_printer(group, parent),
+        Some(("deployments" | "replicasets" | "statefulsets", "scale")) if group == "apps" => Some(&SCALE),
+        Some(("replicationcontrollers", "scale")) if group.is_empty() => Some(&SCALE),
+        Some(_) => None,
+    }
+}
+
+fn resource_printer(group: &str, resource: &str) -> Option<&'static Printer> {
     pods::printer(group, resource)
         .or_else(|| workloads::printer(group, resource))
         .or_else(|| services::printer(group, resource))
@@ -125,9 +155,10 @@ fn printer(group: &str, resource: &str) -> Option<&'static Printer> {
 }
 
 /// The columns of a built-in resource (`group` is `""` for the core group, `resource`
-/// the plural), NAME first (events are upstream's exception: LAST SEEN first); `None`
-/// for resources without a table of their own (create-only reviews and bindings, and
-/// resources this crate does not know), which upstream serves with NAME and CREATED AT.
+/// the plural, or `plural/status` and `plural/scale` for those subresources), NAME
+/// first (events are upstream's exception: LAST SEEN first); `None` for resources
+/// without a table of their own (create-only reviews and bindings, and resources this
+/// crate does not know), which upstream serves with NAME and CREATED AT.
 pub fn columns(group: &str, resource: &str) -> Option<&'static [Column]> {
     printer(group, resource).map(|p| p.columns)
 }
@@ -253,6 +284,23 @@ mod tests {
             assert_eq!(columns[1].kind, "date");
             assert_eq!(row(group, resource, &object), [json!("x"), json!(CREATED)]);
         }
+    }
+
+    #[test]
+    fn subresources_print_as_upstream() {
+        let scale = json!({"kind": "Scale", "metadata": {"name": "web", "creationTimestamp": CREATED},
+            "spec": {"replicas": 3}, "status": {"replicas": 2, "selector": "app=web"}});
+        for (group, resource) in [("apps", "deployments/scale"), ("", "replicationcontrollers/scale")] {
+            let columns = columns(group, resource).expect("scale columns");
+            assert_eq!(columns[0].format, "");
+            assert_eq!(
+                row(group, resource, &scale),
+                [json!("web"), json!(3), json!(2), json!("10m")]
+            );
+        }
+        assert_eq!(columns("", "pods/status"), columns("", "pods"));
+        assert!(columns("", "pods/scale").is_none());
+        assert!(columns("", "pods/log").is_none());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! integer cells where upstream's are; `-o wide` adds the pod template's containers,
 //! images and selector.
 
+use std::borrow::Cow;
+
 use serde_json::{Value, json};
 
 use super::format::{
@@ -336,18 +338,21 @@ static HORIZONTAL_POD_AUTOSCALER: Printer = Printer {
 /// The metrics of an HPA in the v2 shape. An autoscaling/v1 object (no `metrics`) is
 /// read as upstream converts it: its CPU target and current utilization become one
 /// `Resource` metric each.
-fn hpa_metrics(hpa: &Value) -> (Vec<Value>, Vec<Value>) {
+fn hpa_metrics(hpa: &Value) -> (Cow<'_, [Value]>, Cow<'_, [Value]>) {
     let spec = at(hpa, &["spec"]).unwrap_or(&Value::Null);
     if at(spec, &["metrics"]).is_some() || at(spec, &["targetCPUUtilizationPercentage"]).is_none() {
         return (
-            items(spec, &["metrics"]).to_vec(),
-            items(hpa, &["status", "currentMetrics"]).to_vec(),
+            Cow::Borrowed(items(spec, &["metrics"])),
+            Cow::Borrowed(items(hpa, &["status", "currentMetrics"])),
         );
     }
     let cpu = |utilization: &Value, key: &str| json!({"type": "Resource", "resource": {"name": "cpu", key: {"averageUtilization": utilization}}});
     let specs = set(spec, &["targetCPUUtilizationPercentage"]).map(|t| cpu(t, "target"));
     let current = set(hpa, &["status", "currentCPUUtilizationPercentage"]).map(|c| cpu(c, "current"));
-    (specs.into_iter().collect(), current.into_iter().collect())
+    (
+        Cow::Owned(specs.into_iter().collect()),
+        Cow::Owned(current.into_iter().collect()),
+    )
 }
 
 /// Upstream's `formatHPAMetrics`: each metric as `current/target` (`cpu: 45%/80%`,
