@@ -54,6 +54,20 @@ pub struct Column {
     pub description: &'static str,
 }
 
+impl Column {
+    /// The column as a Table's `columnDefinitions` entry
+    /// (`{"name", "type", "format", "description", "priority"}`).
+    pub fn definition(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "type": self.kind,
+            "format": self.format,
+            "description": self.description,
+            "priority": self.priority,
+        })
+    }
+}
+
 /// A resource's columns and the function rendering one object's cells for them.
 struct Printer {
     columns: &'static [Column],
@@ -260,6 +274,17 @@ mod tests {
                 assert!(column.priority <= 1);
             }
         }
+    }
+
+    #[test]
+    fn column_definitions_serialize_as_upstream() {
+        let columns = columns("", "pods").expect("columns");
+        assert_eq!(
+            columns[4].definition(),
+            json!({"name": "Age", "type": "string", "format": "", "description": d::CREATION_TIMESTAMP, "priority": 0})
+        );
+        assert_eq!(columns[0].definition()["format"], "name");
+        assert_eq!(columns[5].definition()["priority"], 1);
     }
 
     #[test]
