@@ -24,6 +24,7 @@ pub mod fields;
 mod go_format;
 pub mod labels;
 pub mod openapi;
+pub mod printers;
 pub mod quantity;
 pub mod registry;
 pub mod schema;
