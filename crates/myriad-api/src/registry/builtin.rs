@@ -119,7 +119,7 @@ pub static BUILTIN: &[ResourceInfo] = &[
     )
     .short(&["pvc"])
     .subresources(&["status"])
-    .strategy(&strategies::STATUS_WITHOUT_GENERATION),
+    .strategy(&strategies::PERSISTENT_VOLUME_CLAIM),
     resource(
         "",
         "v1",

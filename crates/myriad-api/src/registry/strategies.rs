@@ -77,9 +77,24 @@ pub const NAMESPACE: Strategy = Strategy {
 
 pub const PERSISTENT_VOLUME: Strategy = Strategy {
     on_create: Some(volume_pending),
+    on_update: Some(|_, volume, old, _| drop_unless_used(volume, Some(old), ATTRIBUTES_CLASS_SPEC)),
     on_status: Some(volume_phase_transition),
     ..STATUS_WITHOUT_GENERATION
 };
+
+/// PVCs: fields of the VolumeAttributesClass feature (off in 1.33) are dropped unless
+/// the stored claim already uses them.
+pub const PERSISTENT_VOLUME_CLAIM: Strategy = Strategy {
+    on_create: Some(|claim, _, _| drop_unless_used(claim, None, ATTRIBUTES_CLASS_SPEC)),
+    on_update: Some(|_, claim, old, _| drop_unless_used(claim, Some(old), ATTRIBUTES_CLASS_SPEC)),
+    on_status: Some(|_, claim, old, _| drop_unless_used(claim, Some(old), ATTRIBUTES_CLASS_STATUS)),
+    ..STATUS_WITHOUT_GENERATION
+};
+
+/// What the VolumeAttributesClass gate guards in a PV's or PVC's spec, and in a PVC's
+/// status.
+const ATTRIBUTES_CLASS_SPEC: &[&str] = &["/spec/volumeAttributesClassName"];
+const ATTRIBUTES_CLASS_STATUS: &[&str] = &["/status/currentVolumeAttributesClassName", "/status/modifyVolumeStatus"];
 
 pub const SERVICE: Strategy = Strategy {
     allow_create_on_update: true,
@@ -254,7 +269,27 @@ fn namespace_active(namespace: &mut Value, _: &Requester<'_>, _: &str) {
 
 /// A new PersistentVolume is `Pending` since now.
 fn volume_pending(volume: &mut Value, _: &Requester<'_>, now: &str) {
+    drop_unless_used(volume, None, ATTRIBUTES_CLASS_SPEC);
     volume["status"] = json!({"phase": "Pending", "lastPhaseTransitionTime": now});
+}
+
+/// Upstream's `DropDisabled…Fields` for a gate that is off: each field at `pointers`
+/// is removed unless the stored object (`old`, none on create) holds it.
+fn drop_unless_used(object: &mut Value, old: Option<&Value>, pointers: &[&str]) {
+    for pointer in pointers {
+        if old
+            .and_then(|old| old.pointer(pointer))
+            .is_some_and(|value| !value.is_null())
+        {
+            continue;
+        }
+        let Some((parent, field)) = pointer.rsplit_once('/') else {
+            continue;
+        };
+        if let Some(parent) = object.pointer_mut(parent).and_then(Value::as_object_mut) {
+            parent.remove(field);
+        }
+    }
 }
 
 /// A phase change stamps `lastPhaseTransitionTime` unless the writer set a new one; an
@@ -699,6 +734,43 @@ mod tests {
         services.prepare_update(Part::Main, &mut cluster, &old, NOW);
         assert_eq!(cluster["spec"]["clusterIP"], "10.96.0.9");
         assert!(cluster["spec"]["ports"][0].get("nodePort").is_none());
+    }
+
+    #[test]
+    fn volume_attributes_classes_are_dropped_unless_in_use() {
+        let claim = create(
+            "",
+            "persistentvolumeclaims",
+            json!({"metadata": {"name": "c"}, "spec": {"volumeAttributesClassName": "gold", "volumeName": "v"}}),
+        );
+        assert_eq!(claim["spec"], json!({"volumeName": "v"}));
+        let volume = create(
+            "",
+            "persistentvolumes",
+            json!({"metadata": {"name": "v"}, "spec": {"volumeAttributesClassName": "gold"}}),
+        );
+        assert_eq!(volume["spec"], json!({}));
+
+        let info = lookup("", "v1", "persistentvolumeclaims").unwrap();
+        let unused = json!({"metadata": {"name": "c"}, "spec": {}, "status": {"phase": "Bound"}});
+        let used = json!({"metadata": {"name": "c"}, "spec": {"volumeAttributesClassName": "gold"},
+            "status": {"phase": "Bound", "currentVolumeAttributesClassName": "gold"}});
+        let new = json!({"metadata": {"name": "c"}, "spec": {"volumeAttributesClassName": "silver"},
+            "status": {"phase": "Bound", "currentVolumeAttributesClassName": "silver",
+                "modifyVolumeStatus": {"status": "Pending"}}});
+        let mut update = new.clone();
+        info.prepare_update(Part::Main, &mut update, &unused, NOW);
+        assert_eq!(update["spec"].get("volumeAttributesClassName"), None);
+        let mut update = new.clone();
+        info.prepare_update(Part::Main, &mut update, &used, NOW);
+        assert_eq!(update["spec"]["volumeAttributesClassName"], "silver");
+        let mut status = new.clone();
+        info.prepare_update(Part::Status, &mut status, &used, NOW);
+        assert_eq!(status["status"]["currentVolumeAttributesClassName"], "silver");
+        assert_eq!(status["status"].get("modifyVolumeStatus"), None);
+        let mut status = new;
+        info.prepare_update(Part::Status, &mut status, &unused, NOW);
+        assert_eq!(status["status"], json!({"phase": "Bound"}));
     }
 
     #[test]
