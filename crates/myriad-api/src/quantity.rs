@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::field_error::FieldValue;
+
 /// The regular expression upstream quotes when a quantity does not parse.
 pub const QUANTITY_FORMAT: &str = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
@@ -156,6 +158,132 @@ impl Quantity {
         Some(Quantity {
             nanos: self.nanos.checked_sub(other.nanos)?,
         })
+    }
+}
+
+/// `text` as upstream's `Quantity.String()` prints it: canonical, in the format it was
+/// written in (`1.5Gi` → `1536Mi`, `0.5` → `500m`, `2000` → `2k`); `None` when it is
+/// not a quantity.
+pub fn canonical(text: &str) -> Option<String> {
+    Amount::parse(text).ok().map(|a| a.canonical())
+}
+
+/// How a quantity was written, which decides how upstream prints it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    DecimalSi,
+    BinarySi,
+    DecimalExponent,
+}
+
+/// A parsed quantity that remembers its format, as `resource.Quantity` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amount {
+    pub value: Quantity,
+    format: Format,
+}
+
+impl Amount {
+    pub fn parse(text: &str) -> Result<Amount, QuantityError> {
+        let value = Quantity::parse(text)?;
+        let text = text.trim();
+        let suffix_start = text
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '+' | '-')))
+            .unwrap_or(text.len());
+        let suffix = &text[suffix_start..];
+        let format = if suffix.ends_with('i') {
+            Format::BinarySi
+        } else if suffix.len() > 1 && suffix.starts_with(['e', 'E']) {
+            Format::DecimalExponent
+        } else {
+            Format::DecimalSi
+        };
+        Ok(Amount { value, format })
+    }
+
+    /// Upstream's `Quantity.String()`: the canonical form, in the quantity's own format
+    /// (`1.5Gi` → `1536Mi`, `0.5` → `500m`, `2000` → `2k`, `1e3` → `1e3`); binary values
+    /// below 1024 or with fractions print as decimal.
+    pub fn canonical(&self) -> String {
+        let nanos = self.value.nanos();
+        if nanos == 0 {
+            return "0".to_string();
+        }
+        const UNIT: i128 = 1_000_000_000;
+        if self.format == Format::BinarySi && nanos.abs() >= 1024 * UNIT && nanos % UNIT == 0 {
+            let mut value = nanos / UNIT;
+            let mut times = 0usize;
+            while value.abs() >= 1024 && value % 1024 == 0 {
+                value /= 1024;
+                times += 1;
+            }
+            let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
+                .get(times)
+                .copied()
+                .unwrap_or("");
+            return format!("{value}{suffix}");
+        }
+        let mut value = nanos;
+        let mut exponent: i32 = -9;
+        while value.abs() >= 10 && value % 10 == 0 {
+            value /= 10;
+            exponent += 1;
+        }
+        match exponent.rem_euclid(3) {
+            1 => {
+                value *= 10;
+                exponent -= 1;
+            }
+            2 => {
+                value *= 100;
+                exponent -= 2;
+            }
+            _ => {}
+        }
+        let suffix = if self.format == Format::DecimalExponent {
+            if exponent == 0 {
+                String::new()
+            } else {
+                format!("e{exponent}")
+            }
+        } else {
+            match exponent {
+                -9 => "n",
+                -6 => "u",
+                -3 => "m",
+                3 => "k",
+                6 => "M",
+                9 => "G",
+                12 => "T",
+                15 => "P",
+                18 => "E",
+                _ => "",
+            }
+            .to_string()
+        };
+        format!("{value}{suffix}")
+    }
+
+    /// The quantity as upstream prints a `resource.Quantity` bad value: its
+    /// `String()`, bare (it is a `fmt.Stringer`, not a string).
+    pub fn bare(&self) -> FieldValue {
+        FieldValue::Json(self.canonical())
+    }
+
+    /// The quantity as upstream prints `quantity.String()` passed as the bad value:
+    /// quoted.
+    pub fn quoted(&self) -> FieldValue {
+        FieldValue::String(self.canonical())
+    }
+
+    /// `Value()`: whole units, rounded up.
+    pub fn units(&self) -> i128 {
+        self.value.units()
+    }
+
+    /// `MilliValue()`: thousandths, rounded up.
+    pub fn milli(&self) -> i128 {
+        self.value.milli()
     }
 }
 

@@ -21,6 +21,7 @@
 //! `myriad-api`; storage in `myriad-store`. The public API is what the `myriad` binary
 //! and tests use: [`Server`], [`ServerConfig`], [`CacheConfig`] and [`fuzzing`].
 
+mod admission;
 mod authn;
 mod authz;
 mod cache;
@@ -44,7 +45,7 @@ mod user_agents;
 pub use authn::DEFAULT_ISSUER;
 pub use cache::CacheConfig;
 pub use server::config::{
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, DEFAULT_STORE_CACHE_BYTES,
-    ServerConfig,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE,
+    DEFAULT_STORE_CACHE_BYTES, ServerConfig,
 };
 pub use server::{Server, ServerError};

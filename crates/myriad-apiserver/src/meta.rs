@@ -80,6 +80,7 @@ pub(crate) fn stamp_new(object: &mut Value, info: &ResourceInfo, namespace: Opti
 /// objects) as a create by `system:apiserver` would be.
 pub(crate) fn prepare_own(object: &mut Value, info: &ResourceInfo, namespace: Option<&str>) {
     stamp_new(object, info, namespace);
+    myriad_api::defaults::apply(info.group, info.kind, object);
     let groups = vec!["system:masters".to_string()];
     let extra = std::collections::BTreeMap::new();
     let server = myriad_api::registry::Requester {

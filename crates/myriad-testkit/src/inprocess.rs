@@ -22,7 +22,9 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a server with the default configuration.
+    /// Starts a server with the default configuration, but for the ServiceAccount
+    /// admission plugin, which is off as in a server without a controller manager
+    /// (nothing creates namespaces' `default` accounts); `start_with` can turn it on.
     pub async fn start() -> Result<TestServer> {
         Self::start_with(|_| {}).await
     }
@@ -32,6 +34,7 @@ impl TestServer {
         let data_dir = tempfile::tempdir()?;
         let mut config = ServerConfig::new(data_dir.path());
         config.port = 0;
+        config.disable_admission_plugins = vec!["ServiceAccount".into()];
         configure(&mut config);
         let server = Server::start(config).await.context("starting the API server")?;
         Ok(TestServer {

@@ -60,11 +60,22 @@ impl MyriadServer {
     }
 
     /// Starts on a given port: a restart that clients find at the same address.
+    ///
+    /// The ServiceAccount admission plugin is off unless `extra` names the plugin
+    /// flags: without a controller manager nothing creates namespaces' `default`
+    /// accounts (upstream's server-only runs turn it off the same way).
     pub fn start_on(binary: &Path, data_dir: &Path, port: u16, extra: &[&str]) -> Result<MyriadServer> {
         let kubeconfig = data_dir.join("kubeconfig");
+        let names_plugins = extra.iter().any(|a| a.contains("-admission-plugins"));
+        let plugins: &[&str] = if names_plugins {
+            &[]
+        } else {
+            &["--disable-admission-plugins", "ServiceAccount"]
+        };
         let mut child = Command::new(binary)
             .args(["server", "--bind", "127.0.0.1", "--log", "warn", "--port"])
             .arg(port.to_string())
+            .args(plugins)
             .args(extra)
             .arg("--data-dir")
             .arg(data_dir)

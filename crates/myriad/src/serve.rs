@@ -94,6 +94,14 @@ struct CommonArgs {
     /// and release leaked ones.
     #[arg(long, default_value_t = 180)]
     service_repair_interval_secs: u64,
+    /// Admission plugins to turn on beyond the defaults (comma-separated, as
+    /// kube-apiserver names them).
+    #[arg(long, value_delimiter = ',')]
+    enable_admission_plugins: Vec<String>,
+    /// Admission plugins to turn off, e.g. `ServiceAccount` when nothing creates the
+    /// `default` ServiceAccount of new namespaces.
+    #[arg(long, value_delimiter = ',')]
+    disable_admission_plugins: Vec<String>,
 }
 
 fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
@@ -113,6 +121,8 @@ fn config(data_dir: PathBuf, common: CommonArgs) -> ServerConfig {
         service_node_port_range: common.service_node_port_range,
         advertise_address: common.advertise_address,
         service_repair_interval: Duration::from_secs(common.service_repair_interval_secs.max(1)),
+        enable_admission_plugins: common.enable_admission_plugins,
+        disable_admission_plugins: common.disable_admission_plugins,
         cache: CacheConfig {
             sizes: common.watch_cache_sizes.unwrap_or_default(),
             default_size: common.default_watch_cache_size,
@@ -139,7 +149,14 @@ pub async fn up(args: UpArgs) -> Result<()> {
         Some(dir) => dir,
         None => default_data_dir()?,
     };
-    run(config(data_dir, args.common)).await
+    let mut config = config(data_dir, args.common);
+    // `up` does not run a controller manager yet, so nothing would create the
+    // `default` ServiceAccount that the ServiceAccount admission plugin requires of
+    // every new pod; it stays off unless the plugin flags say otherwise.
+    if config.enable_admission_plugins.is_empty() && config.disable_admission_plugins.is_empty() {
+        config.disable_admission_plugins.push("ServiceAccount".into());
+    }
+    run(config).await
 }
 
 async fn run(config: ServerConfig) -> Result<()> {

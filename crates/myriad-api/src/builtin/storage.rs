@@ -27,11 +27,12 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cluster::{Amount, amount, node_selector, resource_quantity_value, topology_selector_term};
+use super::cluster::{amount, node_selector, resource_quantity_value, topology_selector_term};
 use super::common::{IMMUTABLE, immutable, validate_label_selector};
 use super::services::{dns_label, dns_subdomain, qualified_name};
 use super::typed;
 use crate::field_error::{FieldError, FieldPath, FieldValue};
+use crate::quantity::Amount;
 use crate::validation::{is_dns1123_subdomain, is_qualified_name};
 
 pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {

@@ -1,16 +1,18 @@
 //! What every object about to be stored passes, in upstream's order: defaults for its
-//! kind, a CRD's own rules when the object is a CustomResourceDefinition, metadata
-//! validation (names by the kind's rule, labels, annotations, finalizers), the RBAC
-//! escalation check for roles and bindings, unknown fields (`fieldValidation`), the
-//! kind's own validation (`myriad_api::builtin`: a Deployment's selector against its
-//! template, a ConfigMap's size, what an update may not change; a status write is
-//! checked as a status update), and a custom object's schema (pruning, defaults,
-//! validation).
+//! kind, the mutating admission plugins (`crate::admission`), a CRD's own rules when
+//! the object is a CustomResourceDefinition, metadata validation (names by the kind's
+//! rule, labels, annotations, finalizers), the RBAC escalation check for roles and
+//! bindings, unknown fields (`fieldValidation`), the kind's own validation
+//! (`myriad_api::builtin`: a Deployment's selector against its template, a ConfigMap's
+//! size, what an update may not change; a subresource write is checked by that
+//! subresource's rules), a custom object's schema (pruning, defaults, validation), and
+//! the validating admission plugins.
 
 use myriad_api::registry::{Part, ResourceInfo};
 use myriad_api::validation::{self, NameRule};
 use serde_json::{Value, json};
 
+use crate::admission::{Attributes, Operation};
 use crate::authz;
 use crate::error::ApiError;
 use crate::meta::name_of;
@@ -32,9 +34,9 @@ pub(crate) enum Write<'a> {
 }
 
 impl Registry {
-    /// Defaults and validates the object about to be stored; returns the
+    /// Defaults, admits and validates the object about to be stored; returns the
     /// `fieldValidation` warnings.
-    pub(crate) fn admit(
+    pub(crate) async fn admit(
         &self,
         scope: Scope<'_>,
         object: &mut Value,
@@ -42,6 +44,23 @@ impl Registry {
     ) -> Result<Vec<String>, ApiError> {
         let info = scope.info;
         myriad_api::defaults::apply(info.group, info.kind, object);
+        let name = name_of(object).unwrap_or("").to_string();
+        let plugins = match write {
+            Write::Create => Some((Operation::Create, None)),
+            Write::Update { old, part: Part::Main } => Some((Operation::Update, Some(old))),
+            _ => None,
+        }
+        .filter(|_| info.custom.is_none())
+        .map(|(operation, old)| Attributes {
+            info,
+            namespace: scope.namespace.unwrap_or(""),
+            name: &name,
+            operation,
+            old,
+        });
+        if let Some(attrs) = &plugins {
+            self.admission.mutate(attrs, object).await?;
+        }
         if crd::is_definitions(info) {
             crd::admit_definition(info, object)?;
         }
@@ -51,6 +70,9 @@ impl Registry {
         match &info.custom {
             Some(custom) => crd::admit_object(info, custom, object)?,
             None => validate_kind(info, object, write)?,
+        }
+        if let Some(attrs) = &plugins {
+            self.admission.validate(attrs, object).await?;
         }
         Ok(warnings)
     }

@@ -46,7 +46,11 @@ impl Registry {
         };
         scope.info.prepare_create(&mut object, &requester, &now_rfc3339());
         let allocation = match is_service(scope) {
-            true => Some(self.network.allocate(scope.info, None, &mut object, scope.dry_run).await?),
+            true => Some(
+                self.network
+                    .allocate(scope.info, None, &mut object, scope.dry_run)
+                    .await?,
+            ),
             false => None,
         };
         let written = self.admit_and_store(scope, object).await;
@@ -60,7 +64,7 @@ impl Registry {
     }
 
     async fn admit_and_store(&self, scope: Scope<'_>, mut object: Value) -> Result<Written, ApiError> {
-        let warnings = self.admit(scope, &mut object, Write::Create)?;
+        let warnings = self.admit(scope, &mut object, Write::Create).await?;
         if scope.dry_run {
             return Ok(Written {
                 object,

@@ -44,6 +44,7 @@ use myriad_api::registry::ResourceInfo;
 use myriad_store::{Revision, Router as StoreRouter, Store};
 use serde_json::Value;
 
+use crate::admission::Admission;
 use crate::authn::{ServiceAccountTokens, UserInfo};
 use crate::authz::Authorizer;
 use crate::cache::Caches;
@@ -69,6 +70,8 @@ pub(crate) struct Registry {
     pub(crate) tasks: Arc<Tasks>,
     /// Services' cluster IPs and node ports.
     pub(crate) network: Arc<ServiceNetwork>,
+    /// The admission plugins that are on.
+    pub(crate) admission: Arc<Admission>,
 }
 
 /// What one request addresses and how: the resource, the namespace of the URL, the

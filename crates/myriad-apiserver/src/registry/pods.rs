@@ -183,7 +183,7 @@ impl Registry {
         loop {
             let (mut pod, revision) = self.get(scope, name).await?;
             bind(&mut pod, &binding, &now_rfc3339())?;
-            self.admit(scope, &mut pod, Write::Internal)?;
+            self.admit(scope, &mut pod, Write::Internal).await?;
             if scope.dry_run || self.write(scope, name, pod, revision).await?.is_some() {
                 return Ok(());
             }

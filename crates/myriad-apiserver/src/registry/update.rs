@@ -136,7 +136,7 @@ impl Registry {
             old: &current.object,
             part,
         };
-        let warnings = self.admit(scope, &mut object, write)?;
+        let warnings = self.admit(scope, &mut object, write).await?;
         if scope.dry_run {
             metadata_mut(&mut object).insert("resourceVersion".into(), json!(current.revision.to_string()));
             return Ok(Some(Written {

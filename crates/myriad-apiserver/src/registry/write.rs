@@ -92,7 +92,8 @@ impl Registry {
         if removed && is_service(scope) {
             let network = self.network.clone();
             let service = object.clone();
-            self.tasks.spawn("service-release", async move { network.release(&service).await });
+            self.tasks
+                .spawn("service-release", async move { network.release(&service).await });
         }
     }
 }

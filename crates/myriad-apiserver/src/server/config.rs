@@ -55,6 +55,11 @@ pub struct ServerConfig {
     pub advertise_address: Option<IpAddr>,
     /// How often leaked cluster IPs and node ports are looked for (upstream: 3 minutes).
     pub service_repair_interval: Duration,
+    /// Admission plugins to turn on beyond the defaults (kube-apiserver's
+    /// `--enable-admission-plugins`).
+    pub enable_admission_plugins: Vec<String>,
+    /// Admission plugins to turn off (`--disable-admission-plugins`).
+    pub disable_admission_plugins: Vec<String>,
 }
 
 /// The cluster IP range when none is given: kubeadm's, which puts the `kubernetes`
@@ -82,6 +87,8 @@ impl ServerConfig {
             service_node_port_range: DEFAULT_SERVICE_NODE_PORT_RANGE.to_string(),
             advertise_address: None,
             service_repair_interval: Duration::from_secs(180),
+            enable_admission_plugins: Vec::new(),
+            disable_admission_plugins: Vec::new(),
         }
     }
 

@@ -27,6 +27,8 @@ use tokio_util::sync::CancellationToken;
 use self::config::ServerConfig;
 use self::listener::Tls;
 use self::pki::PkiError;
+use crate::admission::plugins::Plugins;
+use crate::admission::{self, Admission};
 use crate::authn::{Authenticator, ServiceAccountTokens, TokenFile};
 use crate::authz::{self, Authorizer};
 use crate::cache::{ApplyObserver, Caches};
@@ -92,6 +94,8 @@ impl Server {
             .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
         let node_ports = services::parse_port_range(&config.service_node_port_range)
             .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+        let plugins = Plugins::from_flags(&config.enable_admission_plugins, &config.disable_admission_plugins)
+            .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
         let metrics = Arc::new(Metrics::default());
         let store = StoreRouter::open(&store_config)
             .await?
@@ -116,6 +120,9 @@ impl Server {
         flowcontrol::ensure_defaults(&store)
             .await
             .map_err(bootstrap("flow control defaults"))?;
+        admission::priority::ensure_system_classes(&store)
+            .await
+            .map_err(bootstrap("system priority classes"))?;
         let tokens = match &config.token_auth_file {
             Some(path) => TokenFile::read(path).map_err(|e| ServerError::Bootstrap(e.to_string()))?,
             None => TokenFile::default(),
@@ -161,9 +168,8 @@ impl Server {
         user_agents.follow(caches.clone(), &tasks);
         cells.follow(caches.clone(), POLICY_WAIT, &tasks).await;
         let authenticator = Arc::new(Authenticator::new(tokens, service_accounts.clone(), caches.clone()));
-        let network = Arc::new(
-            ServiceNetwork::new(store.clone(), ip_ranges, node_ports).map_err(bootstrap("service network"))?,
-        );
+        let network =
+            Arc::new(ServiceNetwork::new(store.clone(), ip_ranges, node_ports).map_err(bootstrap("service network"))?);
         let advertised = Advertised {
             ip: config.advertise_address.unwrap_or(match config.bind {
                 ip if ip.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
@@ -177,7 +183,13 @@ impl Server {
         services::repair::pass(&store, &network, &mut Default::default())
             .await
             .map_err(bootstrap("unable to perform initial IP and Port allocation check"))?;
-        services::repair::spawn(&tasks, store.clone(), network.clone(), advertised, config.service_repair_interval);
+        services::repair::spawn(
+            &tasks,
+            store.clone(),
+            network.clone(),
+            advertised,
+            config.service_repair_interval,
+        );
         let registry = Arc::new(Registry {
             store: store.clone(),
             catalog,
@@ -187,6 +199,7 @@ impl Server {
             service_accounts,
             tasks: tasks.clone(),
             network,
+            admission: Arc::new(Admission::new(plugins, caches.clone(), store.clone())),
         });
         let state = AppState {
             registry,

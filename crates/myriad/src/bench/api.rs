@@ -68,6 +68,9 @@ pub async fn run(args: ApiBenchArgs) -> Result<()> {
         None => {
             let mut config = ServerConfig::new(temp.path());
             config.port = 0;
+            // As upstream's server-only runs: no controller creates the bench
+            // namespace's `default` ServiceAccount.
+            config.disable_admission_plugins = vec!["ServiceAccount".into()];
             Some(Server::start(config).await?)
         }
     };

@@ -171,7 +171,9 @@ impl ClusterIps {
                 }
             }
         }
-        Err(ApiError::Internal("failed to allocate a serviceIP: range is full".into()))
+        Err(ApiError::Internal(
+            "failed to allocate a serviceIP: range is full".into(),
+        ))
     }
 
     async fn take(&self, ip: &IpAddr, owner: &Owner, dry_run: bool) -> Result<bool, ApiError> {
@@ -198,7 +200,11 @@ impl ClusterIps {
         let mut out = Vec::with_capacity(listed.kvs.len());
         for kv in &listed.kvs {
             let object = decode_stored(kv)?;
-            let Some(ip) = object.pointer("/metadata/name").and_then(Value::as_str).and_then(parse_ip) else {
+            let Some(ip) = object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .and_then(parse_ip)
+            else {
                 continue;
             };
             let managed = object.pointer(&format!("/metadata/labels/{}", MANAGED_BY_LABEL.replace('/', "~1")))

@@ -252,9 +252,11 @@ mod tests {
 
     #[test]
     fn updates_keep_what_they_leave_out() {
-        let old = spec(json!({"type": "NodePort", "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
+        let old = spec(
+            json!({"type": "NodePort", "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
             "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"],
-            "ports": [{"name": "http", "port": 80, "nodePort": 30080}]}));
+            "ports": [{"name": "http", "port": 80, "nodePort": 30080}]}),
+        );
         let mut new = spec(json!({"type": "NodePort", "ports": [{"name": "http", "port": 8080}]}));
         patch_allocated(&mut new, &old);
         normalize_cluster_ips(&mut new, Some(&old));

@@ -199,7 +199,11 @@ mod tests {
 
         let small = IpRange::parse("10.0.0.0/28").unwrap();
         let [upper, lower] = small.bands();
-        assert_eq!((upper, lower), (15..15, 1..15), "a block smaller than the band is all static");
+        assert_eq!(
+            (upper, lower),
+            (15..15, 1..15),
+            "a block smaller than the band is all static"
+        );
 
         let v6 = IpRange::parse("fd00::/108").unwrap();
         assert_eq!(v6.family(), Family::V6);

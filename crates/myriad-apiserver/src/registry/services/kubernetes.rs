@@ -26,7 +26,11 @@ pub(crate) struct Advertised {
 }
 
 /// Brings every object in place.
-pub(crate) async fn ensure(store: &StoreRouter, network: &ServiceNetwork, advertised: Advertised) -> Result<(), ApiError> {
+pub(crate) async fn ensure(
+    store: &StoreRouter,
+    network: &ServiceNetwork,
+    advertised: Advertised,
+) -> Result<(), ApiError> {
     ensure_service_cidr(store, network).await?;
     let owner = Owner {
         namespace: "default".into(),

@@ -112,7 +112,9 @@ impl Allocation {
 
     /// The write is stored: releases what the update gave up.
     pub(crate) async fn commit(self, network: &ServiceNetwork) {
-        network.free(&self.owner, &self.released_ips, &self.released_ports).await;
+        network
+            .free(&self.owner, &self.released_ips, &self.released_ports)
+            .await;
     }
 }
 
@@ -230,7 +232,7 @@ impl ServiceNetwork {
         allocation: &mut Allocation,
         dry_run: bool,
     ) -> Result<(), Failure> {
-        let held: Vec<IpAddr> = old.map(|o| ips_of(o)).unwrap_or_default();
+        let held: Vec<IpAddr> = old.map(ips_of).unwrap_or_default();
         let owner = allocation.owner.clone();
         let mut kept = Vec::new();
         if needs_cluster_ip(spec) && cluster_ip(spec) != Some("None") {
@@ -316,7 +318,10 @@ impl ServiceNetwork {
         allocation: &mut Allocation,
         dry_run: bool,
     ) -> Result<(), Failure> {
-        let held: Vec<u16> = old.filter(|o| needs_node_ports(o)).map(node_ports_of).unwrap_or_default();
+        let held: Vec<u16> = old
+            .filter(|o| needs_node_ports(o))
+            .map(node_ports_of)
+            .unwrap_or_default();
         let mut kept: Vec<u16> = Vec::new();
         if needs_node_ports(spec)
             && let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut)
@@ -329,9 +334,12 @@ impl ServiceNetwork {
                 let requested = port.get("nodePort").and_then(Value::as_i64).unwrap_or(0);
                 let path = FieldPath::new("spec").child("ports").index(i).child("nodePort");
                 let node_port = if requested != 0 {
-                    let Ok(node_port) = u16::try_from(requested) else { continue };
+                    let Ok(node_port) = u16::try_from(requested) else {
+                        continue;
+                    };
                     if !held.contains(&node_port) {
-                        self.claim_port(node_port, requested, &path, allocation, dry_run).await?;
+                        self.claim_port(node_port, requested, &path, allocation, dry_run)
+                            .await?;
                     }
                     node_port
                 } else if let Some((_, shared)) = by_port.iter().find(|(n, _)| *n == number) {
@@ -383,7 +391,9 @@ impl ServiceNetwork {
             .and_then(Value::as_i64);
         let requested = spec.get("healthCheckNodePort").and_then(Value::as_i64).unwrap_or(0);
         let port = if requested != 0 {
-            let Ok(port) = u16::try_from(requested) else { return Ok(()) };
+            let Ok(port) = u16::try_from(requested) else {
+                return Ok(());
+            };
             if held != Some(requested) {
                 let path = FieldPath::new("spec").child("healthCheckNodePort");
                 self.claim_port(port, requested, &path, allocation, dry_run).await?;
@@ -438,7 +448,11 @@ impl ServiceNetwork {
         let Some(spec) = service.get("spec").and_then(Value::as_object) else {
             return;
         };
-        let mut ports = if needs_node_ports(spec) { node_ports_of(spec) } else { Vec::new() };
+        let mut ports = if needs_node_ports(spec) {
+            node_ports_of(spec)
+        } else {
+            Vec::new()
+        };
         if needs_health_check_port(spec)
             && let Some(port) = spec.get("healthCheckNodePort").and_then(Value::as_i64)
             && let Ok(port) = u16::try_from(port)
@@ -504,7 +518,10 @@ pub(crate) fn ips_of(spec: &Map<String, Value>) -> Vec<IpAddr> {
     if !needs_cluster_ip(spec) {
         return Vec::new();
     }
-    strings(spec.get("clusterIPs")).iter().filter_map(|ip| parse_ip(ip)).collect()
+    strings(spec.get("clusterIPs"))
+        .iter()
+        .filter_map(|ip| parse_ip(ip))
+        .collect()
 }
 
 pub(crate) fn node_ports_of(spec: &Map<String, Value>) -> Vec<u16> {

@@ -106,7 +106,9 @@ impl NodePorts {
                 }
             }
         }
-        Err(ApiError::Internal("failed to allocate a nodePort: range is full".into()))
+        Err(ApiError::Internal(
+            "failed to allocate a nodePort: range is full".into(),
+        ))
     }
 
     async fn take(&self, port: u16, owner: &Owner, dry_run: bool) -> Result<bool, ApiError> {

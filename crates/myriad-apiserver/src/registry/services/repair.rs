@@ -103,7 +103,11 @@ pub(crate) async fn pass(
                 repaired.restored += 1;
             }
         }
-        let mut ports = if needs_node_ports(spec) { node_ports_of(spec) } else { Vec::new() };
+        let mut ports = if needs_node_ports(spec) {
+            node_ports_of(spec)
+        } else {
+            Vec::new()
+        };
         if needs_health_check_port(spec)
             && let Some(port) = spec.get("healthCheckNodePort").and_then(Value::as_i64)
             && let Ok(port) = u16::try_from(port)
