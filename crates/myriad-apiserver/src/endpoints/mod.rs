@@ -7,6 +7,7 @@
 //! [`openapi`]).
 
 mod body;
+mod component_statuses;
 mod create;
 mod delete;
 pub(crate) mod discovery;
@@ -108,6 +109,11 @@ async fn serve(state: &AppState, request: Request) -> Result<Response, ApiError>
         user: &user,
         as_table: negotiation::wants_table(&parts.headers),
     };
+    match (info.group, info.resource) {
+        ("", "bindings") => return subresources::legacy_bind(&call).await,
+        ("", "componentstatuses") => return component_statuses::serve(&call).await,
+        _ => {}
+    }
     if info.verbs == ["create"] {
         return reviews::answer(&call).await;
     }

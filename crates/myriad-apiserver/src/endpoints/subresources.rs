@@ -17,6 +17,26 @@ pub(super) async fn bind(call: &Call<'_>) -> Result<Response, ApiError> {
     Ok(created())
 }
 
+/// `POST …/namespaces/{ns}/bindings`, the legacy form of `pods/{name}/binding`: the
+/// Binding's own name is the pod's.
+pub(super) async fn legacy_bind(call: &Call<'_>) -> Result<Response, ApiError> {
+    let body = call.body_of("Binding", &["v1"])?;
+    let name = body
+        .pointer("/metadata/name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let pods = call
+        .state
+        .catalog()
+        .lookup("", "v1", "pods")
+        .ok_or_else(|| ApiError::Internal("pods are not served".into()))?;
+    let mut scope = call.scope()?;
+    scope.info = &pods;
+    call.registry().bind(scope, &name, &body).await?;
+    Ok(created())
+}
+
 pub(super) async fn evict(call: &Call<'_>) -> Result<Response, ApiError> {
     let body = call.body_of("Eviction", &["policy/v1", "policy/v1beta1"])?;
     call.registry().evict(call.scope()?, call.name(), &body).await?;

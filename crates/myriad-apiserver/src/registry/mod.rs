@@ -22,6 +22,7 @@
 //! Reads of lists and watches do not come here: `cache::delegator` serves them.
 
 pub(crate) mod admission;
+pub(crate) mod apiservices;
 pub(crate) mod catalog;
 mod cleanup;
 pub(crate) mod crd;

@@ -54,6 +54,17 @@ static OMITEMPTY: LazyLock<HashSet<(&'static str, &'static str)>> = LazyLock::ne
         .collect()
 });
 
+/// `(message, field)` pairs of embedded Go structs tagged `json:",inline"`: a nested
+/// message in protobuf whose fields JSON writes into the parent (a Volume's source, an
+/// Ingress rule's `http`, a key selector's `name`).
+static INLINE: LazyLock<HashSet<(&'static str, &'static str)>> = LazyLock::new(|| {
+    include_str!("../../proto/inline.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once(' '))
+        .collect()
+});
+
 /// Why a protobuf body could not be read; the message ends up in a 400 Status.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub(crate) enum ProtobufError {
@@ -153,9 +164,18 @@ fn message(msg: &DynamicMessage) -> Value {
         name if name.ends_with(".ExtraValue") => field_or_null(msg, "items"),
         _ => {
             let mut object = Map::new();
+            let name = msg.descriptor().full_name().to_string();
             for (field, value) in msg.fields() {
-                if let Some(json) = field_value(&field, value) {
-                    object.insert(field.name().to_string(), json);
+                let Some(json) = field_value(&field, value) else {
+                    continue;
+                };
+                match json {
+                    Value::Object(embedded) if INLINE.contains(&(name.as_str(), field.name())) => {
+                        object.extend(embedded)
+                    }
+                    json => {
+                        object.insert(field.name().to_string(), json);
+                    }
                 }
             }
             Value::Object(object)
@@ -380,6 +400,24 @@ mod tests {
                 "binaryData": {"blob": "AAEC"},
             })
         );
+    }
+
+    #[test]
+    fn inline_structs_merge_into_their_parent() {
+        let mut value = new("k8s.io.api.networking.v1.IngressRuleValue");
+        let http = new("k8s.io.api.networking.v1.HTTPIngressRuleValue");
+        value.set_field_by_name("http", P::Message(http));
+        let mut rule = new("k8s.io.api.networking.v1.IngressRule");
+        rule.set_field_by_name("host", P::String("example.com".into()));
+        rule.set_field_by_name("ingressRuleValue", P::Message(value));
+        assert_eq!(message(&rule), json!({"host": "example.com", "http": {}}));
+
+        let mut reference = new("k8s.io.api.core.v1.LocalObjectReference");
+        reference.set_field_by_name("name", P::String("creds".into()));
+        let mut selector = new("k8s.io.api.core.v1.SecretKeySelector");
+        selector.set_field_by_name("localObjectReference", P::Message(reference));
+        selector.set_field_by_name("key", P::String("token".into()));
+        assert_eq!(message(&selector), json!({"name": "creds", "key": "token"}));
     }
 
     #[test]

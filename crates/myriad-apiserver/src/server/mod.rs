@@ -39,7 +39,7 @@ use crate::metrics::Metrics;
 use crate::registry::catalog::Catalog;
 use crate::registry::services::kubernetes::Advertised;
 use crate::registry::services::{self, ServiceNetwork};
-use crate::registry::{Registry, crd, namespaces};
+use crate::registry::{Registry, apiservices, crd, namespaces};
 use crate::state::AppState;
 use crate::storage::compactor;
 use crate::tasks::Tasks;
@@ -123,6 +123,9 @@ impl Server {
         admission::priority::ensure_system_classes(&store)
             .await
             .map_err(bootstrap("system priority classes"))?;
+        apiservices::ensure_built_in(&store)
+            .await
+            .map_err(bootstrap("built-in APIServices"))?;
         let tokens = match &config.token_auth_file {
             Some(path) => TokenFile::read(path).map_err(|e| ServerError::Bootstrap(e.to_string()))?,
             None => TokenFile::default(),
