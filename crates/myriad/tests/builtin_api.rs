@@ -23,8 +23,6 @@ enum Make {
 
 fn resources() -> Vec<(&'static str, &'static str, Make)> {
     use Make::{Generator, Manifest};
-    let job_template = json!({"spec": {"template": {"spec": {"restartPolicy": "Never",
-        "containers": [{"name": "app", "image": "busybox:1.36"}]}}}});
     vec![
         (
             "configmaps",
