@@ -122,6 +122,7 @@ wire_enum! {
         UnexpectedServerResponse => "UnexpectedServerResponse",
         FieldManagerConflict => "FieldManagerConflict",
         ResourceVersionTooLarge => "ResourceVersionTooLarge",
+        DisruptionBudget => "DisruptionBudget",
     }
 }
 

@@ -68,6 +68,13 @@ pub(crate) enum ApiError {
         message: String,
         retry_after: u64,
     },
+    /// 429 for an eviction a PodDisruptionBudget refuses, with the
+    /// `DisruptionBudget` cause saying why (upstream's `EvictionREST`).
+    DisruptionBudget {
+        message: String,
+        cause: String,
+        retry_after: u64,
+    },
     Internal(String),
 }
 
@@ -156,6 +163,21 @@ impl ApiError {
             ApiError::TooManyRequests { message, retry_after } => {
                 Status::too_many_requests(message.clone(), seconds(*retry_after))
             }
+            ApiError::DisruptionBudget {
+                message,
+                cause,
+                retry_after,
+            } => {
+                let mut status = Status::too_many_requests(message.clone(), seconds(*retry_after));
+                if let Some(details) = status.details.as_mut() {
+                    details.causes.push(myriad_api::status::StatusCause {
+                        reason: myriad_api::status::CauseType::DisruptionBudget,
+                        message: cause.clone(),
+                        field: String::new(),
+                    });
+                }
+                status
+            }
             ApiError::Internal(message) => Status::internal_error(message),
         }
     }
@@ -163,9 +185,9 @@ impl ApiError {
     /// Seconds a client should wait before retrying, if any.
     fn retry_after(&self) -> u64 {
         match self {
-            ApiError::TooManyRequests { retry_after, .. } | ApiError::ResourceVersionTooLarge { retry_after, .. } => {
-                *retry_after
-            }
+            ApiError::TooManyRequests { retry_after, .. }
+            | ApiError::ResourceVersionTooLarge { retry_after, .. }
+            | ApiError::DisruptionBudget { retry_after, .. } => *retry_after,
             _ => 0,
         }
     }

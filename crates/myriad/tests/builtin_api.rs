@@ -475,3 +475,71 @@ fn legacy_bindings_and_component_statuses() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn evictions_spend_the_pods_disruption_budget() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1", "labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}});
+    server.kubectl_apply(pod)?;
+    // Running and ready, as a kubelet would report it.
+    let running = r#"{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"#;
+    server.kubectl_ok(&[
+        "patch",
+        "pod",
+        "web-1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        running,
+    ])?;
+    server.kubectl_ok(&["create", "pdb", "web", "--selector=app=web", "--min-available=1"])?;
+    // What the disruption controller would write: no disruption allowed.
+    let status = r#"{"status":{"observedGeneration":1,"disruptionsAllowed":0,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1}}"#;
+    server.kubectl_ok(&[
+        "patch",
+        "pdb",
+        "web",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        status,
+    ])?;
+
+    let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web-1"}}).to_string();
+    let path = "/api/v1/namespaces/default/pods/web-1/eviction";
+    let (code, body) = server.curl("POST", path, "application/json", eviction.as_bytes(), true)?;
+    ensure!(code == 429, "{code} {body}");
+    let status: Value = serde_json::from_str(&body)?;
+    ensure!(
+        status["message"] == "Cannot evict pod as it would violate the pod's disruption budget.",
+        "{status}"
+    );
+    ensure!(
+        status["details"]["causes"]
+            == json!([{"reason": "DisruptionBudget", "message": "The disruption budget web needs 1 healthy pods and has 1 currently"}]),
+        "{status}"
+    );
+    ensure!(
+        server.kubectl(&["get", "pod", "web-1"])?.status.success(),
+        "the pod stays"
+    );
+
+    let open = r#"{"status":{"disruptionsAllowed":1,"currentHealthy":2,"desiredHealthy":1,"expectedPods":2}}"#;
+    server.kubectl_ok(&[
+        "patch",
+        "pdb",
+        "web",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        open,
+    ])?;
+    let (code, body) = server.curl("POST", path, "application/json", eviction.as_bytes(), true)?;
+    ensure!(code == 201, "{code} {body}");
+    let budget = kubectl_json(&server, &["get", "pdb", "web"])?;
+    ensure!(budget["status"]["disruptionsAllowed"] == 0, "{budget}");
+    ensure!(budget["status"]["disruptedPods"]["web-1"].is_string(), "{budget}");
+    Ok(())
+}

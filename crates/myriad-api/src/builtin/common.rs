@@ -68,6 +68,12 @@ pub fn selector_is_empty(selector: &LabelSelector) -> bool {
         && selector.match_expressions.as_ref().is_none_or(|e| e.is_empty())
 }
 
+/// [`selector_matches`] for a selector given as JSON; `None` when it is not one.
+pub fn json_selector_matches(selector: &serde_json::Value, labels: &BTreeMap<String, String>) -> Option<bool> {
+    let selector: LabelSelector = serde_json::from_value(selector.clone()).ok()?;
+    Some(selector_matches(&selector, labels))
+}
+
 /// Whether `selector` selects an object with `labels` (matchLabels and every
 /// expression), as upstream's `LabelSelectorAsSelector(...).Matches`.
 pub fn selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {

@@ -28,6 +28,7 @@ mod cleanup;
 pub(crate) mod crd;
 pub(crate) mod create;
 pub(crate) mod delete;
+mod disruption;
 pub(crate) mod field_validation;
 pub(crate) mod namespaces;
 pub(crate) mod patch;

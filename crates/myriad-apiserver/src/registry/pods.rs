@@ -4,9 +4,8 @@
 //! * `pods/{name}/binding` (a `v1 Binding`) assigns the pod to a node — what a scheduler
 //!   posts. A pod already on a node, or being deleted, is a 409.
 //! * `pods/{name}/eviction` (a `policy/v1 Eviction`) deletes the pod with the eviction's
-//!   `DeleteOptions` — what `kubectl drain` posts. Upstream first asks the pod's
-//!   PodDisruptionBudget; budgets are not served yet (their status needs the disruption
-//!   controller), so every pod is evictable, as upstream treats a pod no budget covers.
+//!   `DeleteOptions` — what `kubectl drain` posts — once the pod's PodDisruptionBudget
+//!   allows it (`disruption`).
 //!
 //! Both answer `201` with a `Success` Status.
 
@@ -198,6 +197,9 @@ impl Registry {
     pub(crate) async fn evict(&self, scope: Scope<'_>, name: &str, body: &Value) -> Result<(), ApiError> {
         let requested = eviction(body, name)?;
         let kind = GroupKind::from(scope.info);
+        let (pod, _) = self.get(scope, name).await?;
+        self.spend_disruption(scope, &pod, scope.dry_run || requested.dry_run)
+            .await?;
         let mut retry = Retry::default();
         loop {
             let (mut pod, mut revision) = self.get(scope, name).await?;
