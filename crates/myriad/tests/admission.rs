@@ -2,7 +2,7 @@
 //! ServiceAccount (the account must exist; token volume), Priority (system classes,
 //! one global default), DefaultTolerationSeconds, LimitRanger (defaults and bounds),
 //! TaintNodesByCondition, DefaultStorageClass and StorageObjectInUseProtection,
-//! RuntimeClass, and the plugin flags.
+//! RuntimeClass, ResourceQuota, and the plugin flags.
 
 use anyhow::{Result, ensure};
 use myriad_testkit::myriad::MyriadServer;
@@ -213,6 +213,89 @@ fn nodes_claims_and_runtime_classes_are_admitted_as_upstream() -> Result<()> {
     );
     // Without the ServiceAccount plugin (the harness's default), no account is set.
     ensure!(sandboxed["spec"].get("serviceAccountName").is_none(), "{sandboxed}");
+    Ok(())
+}
+
+#[test]
+fn quotas_charge_and_refuse_as_upstream() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
+    server.kubectl_ok(&["create", "namespace", "team"])?;
+    server.kubectl_ok(&["create", "quota", "small", "-n", "team", "--hard=pods=2,configmaps=5"])?;
+    // Until the quota controller publishes `status.hard`, nothing is limited.
+    server.kubectl_ok(&["create", "configmap", "early", "-n", "team"])?;
+    // What the quota controller would publish.
+    let published = r#"{"status":{"hard":{"pods":"2","configmaps":"5"},"used":{"pods":"0","configmaps":"1"}}}"#;
+    server.kubectl_ok(&[
+        "patch",
+        "quota",
+        "small",
+        "-n",
+        "team",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        published,
+    ])?;
+    for name in ["a", "b"] {
+        let output = server.kubectl_stdin(&["create", "-n", "team", "-f", "-"], &pod(name, json!({})).to_string())?;
+        ensure!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let quota = json_of(&server, &["get", "quota", "small", "-n", "team"])?;
+    ensure!(quota["status"]["used"]["pods"] == "2", "{quota}");
+    let output = server.kubectl_stdin(&["create", "-n", "team", "-f", "-"], &pod("c", json!({})).to_string())?;
+    let error = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        error.contains(
+            r#"pods "c" is forbidden: exceeded quota: small, requested: pods=1, used: pods=2, limited: pods=2"#
+        ),
+        "{error}"
+    );
+    // A dry run checks without charging.
+    server.kubectl_ok(&["create", "configmap", "dry", "-n", "team", "--dry-run=server"])?;
+    let quota = json_of(&server, &["get", "quota", "small", "-n", "team"])?;
+    ensure!(quota["status"]["used"]["configmaps"] == "1", "{quota}");
+
+    // A limit the controller has not counted yet refuses with "status unknown".
+    let unknown = r#"{"status":{"hard":{"pods":"2","configmaps":"5","requests.cpu":"1"}}}"#;
+    server.kubectl_ok(&[
+        "patch",
+        "quota",
+        "small",
+        "-n",
+        "team",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        unknown,
+    ])?;
+    server.kubectl_ok(&[
+        "patch",
+        "quota",
+        "small",
+        "-n",
+        "team",
+        "--subresource=status",
+        "--type=json",
+        "-p",
+        r#"[{"op":"replace","path":"/status/used","value":{"pods":"0","configmaps":"1"}}]"#,
+    ])?;
+    let output = server.kubectl_stdin(&["create", "-n", "team", "-f", "-"], &pod("d", json!({})).to_string())?;
+    let error = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        error.contains("failed quota: small: must specify requests.cpu for: app"),
+        "{error}"
+    );
+    let sized = pod(
+        "e",
+        json!({"containers": [{"name": "app", "image": "nginx:1.27", "resources": {"requests": {"cpu": "100m"}}}]}),
+    );
+    let output = server.kubectl_stdin(&["create", "-n", "team", "-f", "-"], &sized.to_string())?;
+    let error = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        error.contains("status unknown for quota: small, resources: pods,requests.cpu"),
+        "{error}"
+    );
     Ok(())
 }
 

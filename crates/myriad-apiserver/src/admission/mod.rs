@@ -11,7 +11,8 @@
 //! * One file per plugin (or pair that acts on one kind): [`service_account`],
 //!   [`priority`], [`tolerations`] (DefaultTolerationSeconds, TaintNodesByCondition),
 //!   [`runtime_class`], [`storage`] (DefaultStorageClass,
-//!   StorageObjectInUseProtection), [`ingress_class`], [`limit_ranger`].
+//!   StorageObjectInUseProtection), [`ingress_class`], [`limit_ranger`],
+//!   [`resource_quota`].
 //!
 //! NamespaceLifecycle is the registry's own check (`registry::namespaces`).
 
@@ -20,6 +21,7 @@ mod limit_ranger;
 pub(crate) mod lookup;
 pub(crate) mod plugins;
 pub(crate) mod priority;
+mod resource_quota;
 mod runtime_class;
 mod service_account;
 mod storage;
@@ -51,6 +53,8 @@ pub(crate) struct Attributes<'a> {
     pub(crate) name: &'a str,
     pub(crate) operation: Operation,
     pub(crate) old: Option<&'a Value>,
+    /// `dryRun=All`: check, but record nothing (a quota's usage).
+    pub(crate) dry_run: bool,
 }
 
 impl Attributes<'_> {
@@ -68,13 +72,15 @@ impl Attributes<'_> {
 pub(crate) struct Admission {
     plugins: Plugins,
     lookup: Lookup,
+    store: Arc<StoreRouter>,
 }
 
 impl Admission {
     pub(crate) fn new(plugins: Plugins, caches: Arc<Caches>, store: Arc<StoreRouter>) -> Admission {
         Admission {
             plugins,
-            lookup: Lookup::new(caches, store),
+            lookup: Lookup::new(caches, store.clone()),
+            store,
         }
     }
 
@@ -91,6 +97,7 @@ impl Admission {
                 Plugin::StorageObjectInUseProtection => storage::in_use_protection(attrs, object),
                 Plugin::RuntimeClass => runtime_class::admit(&self.lookup, attrs, object).await?,
                 Plugin::DefaultIngressClass => ingress_class::admit(&self.lookup, attrs, object).await?,
+                Plugin::ResourceQuota => {}
             }
         }
         Ok(())
@@ -103,6 +110,7 @@ impl Admission {
                 Plugin::LimitRanger => limit_ranger::validate(&self.lookup, attrs, object).await?,
                 Plugin::Priority => priority::validate(&self.lookup, attrs, object).await?,
                 Plugin::RuntimeClass => runtime_class::validate(&self.lookup, attrs, object).await?,
+                Plugin::ResourceQuota => resource_quota::validate(&self.lookup, &self.store, attrs, object).await?,
                 _ => {}
             }
         }

@@ -18,10 +18,11 @@ pub(crate) enum Plugin {
     StorageObjectInUseProtection,
     RuntimeClass,
     DefaultIngressClass,
+    ResourceQuota,
 }
 
 impl Plugin {
-    pub(crate) const ALL: [Plugin; 9] = [
+    pub(crate) const ALL: [Plugin; 10] = [
         Plugin::LimitRanger,
         Plugin::ServiceAccount,
         Plugin::TaintNodesByCondition,
@@ -31,6 +32,7 @@ impl Plugin {
         Plugin::StorageObjectInUseProtection,
         Plugin::RuntimeClass,
         Plugin::DefaultIngressClass,
+        Plugin::ResourceQuota,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Plugin {
             Plugin::StorageObjectInUseProtection => "StorageObjectInUseProtection",
             Plugin::RuntimeClass => "RuntimeClass",
             Plugin::DefaultIngressClass => "DefaultIngressClass",
+            Plugin::ResourceQuota => "ResourceQuota",
         }
     }
 

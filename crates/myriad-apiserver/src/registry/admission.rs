@@ -57,6 +57,7 @@ impl Registry {
             name: &name,
             operation,
             old,
+            dry_run: scope.dry_run,
         });
         if let Some(attrs) = &plugins {
             self.admission.mutate(attrs, object).await?;
