@@ -38,6 +38,28 @@ pub(super) fn pod(pod: &mut Value) {
         }
     }
     self::spec(spec);
+    if let Some(status) = pod.get_mut("status").filter(|s| s.is_object()) {
+        pair_ips(status, "podIP", "podIPs");
+        pair_ips(status, "hostIP", "hostIPs");
+    }
+}
+
+/// `podIP` and `podIPs` (`hostIP`, `hostIPs`) kept in step, as upstream's v1 pod status
+/// conversion does: a client that writes only the singular field gets the list (the
+/// EndpointSlice controller reads the list), one that writes only the list gets the
+/// singular field, and where they disagree the singular field wins.
+fn pair_ips(status: &mut Value, single: &str, plural: &str) {
+    let one = status.get(single).and_then(Value::as_str).unwrap_or("").to_string();
+    let first = status
+        .pointer(&format!("/{plural}/0/ip"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    match (one.is_empty(), first) {
+        (false, Some(first)) if first == one => {}
+        (false, _) => status[plural] = json!([{"ip": one}]),
+        (true, Some(first)) => status[single] = json!(first),
+        (true, None) => {}
+    }
 }
 
 /// A pod template (`metadata` + `spec`): its spec's defaults.
@@ -248,6 +270,28 @@ fn image_tag(image: &str) -> Option<&str> {
         Some(tag) => Some(tag),
         None if digest.is_none() => Some("latest"),
         None => Some(""),
+    }
+}
+
+#[cfg(test)]
+mod ip_tests {
+    use super::*;
+
+    #[test]
+    fn pod_ips_and_their_lists_stay_in_step() {
+        let mut status = json!({"podIP": "10.0.0.1", "hostIP": "192.168.0.1", "hostIPs": [{"ip": "192.168.0.9"}]});
+        pair_ips(&mut status, "podIP", "podIPs");
+        pair_ips(&mut status, "hostIP", "hostIPs");
+        assert_eq!(status["podIPs"], json!([{"ip": "10.0.0.1"}]));
+        assert_eq!(
+            status["hostIPs"],
+            json!([{"ip": "192.168.0.1"}]),
+            "the singular field wins"
+        );
+        let mut listed = json!({"podIPs": [{"ip": "fd00::1"}, {"ip": "10.0.0.2"}]});
+        pair_ips(&mut listed, "podIP", "podIPs");
+        assert_eq!(listed["podIP"], "fd00::1");
+        assert_eq!(listed["podIPs"].as_array().map(Vec::len), Some(2));
     }
 }
 
