@@ -5,9 +5,10 @@
 //! * HorizontalPodAutoscaler, `autoscaling/v1` ↔ `autoscaling/v2` (stored as v2):
 //!   upstream's `pkg/apis/autoscaling/v1/conversion.go` — v1's CPU percentage maps to a
 //!   Resource `cpu` Utilization metric, and everything else v2 has round-trips through
-//!   v1 in the `autoscaling.alpha.kubernetes.io/*` annotations ([`autoscaling`]).
+//!   v1 in the `autoscaling.alpha.kubernetes.io/*` annotations (`autoscaling.rs`).
 //! * Event, core `v1` ↔ `events.k8s.io/v1` (stored as core v1): upstream's
-//!   `pkg/apis/events/v1/conversion.go`, a field-by-field renaming ([`events`]).
+//!   `pkg/apis/events/v1/conversion.go`, a field-by-field renaming (`events.rs`), and
+//!   the field selector labels events.k8s.io accepts ([`events_field_label`]).
 //!
 //! Everything here is a pure function of JSON in and JSON out. Objects come out as Go's
 //! `encoding/json` writes the target version's struct: fields without `omitempty` keep
@@ -18,10 +19,12 @@
 //!
 //! Not here: defaulting (the caller applies the target version's defaults where
 //! upstream decodes, e.g. v2's scaling behavior defaults on an object converted from
-//! v1), lists (convert each item), and field selector label conversion.
+//! v1) and lists (convert each item).
 
 mod autoscaling;
 mod events;
+
+pub use events::events_field_label;
 
 pub use autoscaling::{
     BEHAVIOR_ANNOTATION, CONDITIONS_ANNOTATION, METRIC_SPECS_ANNOTATION, METRIC_STATUSES_ANNOTATION,

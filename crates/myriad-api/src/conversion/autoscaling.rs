@@ -770,3 +770,549 @@ fn scaling_rules_from(rules: &GoFields<'_>) -> Result<Value, Undecodable> {
     put_present(&mut out, "tolerance", rules.quantity("Tolerance")?.map(Value::String));
     Ok(Value::Object(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::conversion::convert;
+
+    fn to(object: &Value, api_version: &str) -> Value {
+        match convert(object.clone(), api_version) {
+            Ok(v) => v,
+            Err(e) => panic!("convert to {api_version}: {e}"),
+        }
+    }
+
+    fn meta(annotations: Option<Value>) -> Value {
+        let mut meta = json!({"name": "web", "namespace": "default", "uid": "7d3c", "resourceVersion": "42",
+            "generation": 1, "creationTimestamp": "2025-05-01T09:00:00Z"});
+        if let (Some(map), Some(annotations)) = (meta.as_object_mut(), annotations) {
+            map.insert("annotations".into(), annotations);
+        }
+        meta
+    }
+
+    fn scale_target() -> Value {
+        json!({"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"})
+    }
+
+    fn cpu(utilization: i64) -> Value {
+        json!({"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": utilization}}})
+    }
+
+    fn selector(key: &str, value: &str) -> Value {
+        json!({"matchLabels": {key: value}})
+    }
+
+    /// Every other kind of metric, as the v2 API holds them.
+    fn other_metrics() -> Vec<Value> {
+        vec![
+            json!({"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "500Mi"}}}),
+            json!({"type": "Pods", "pods": {"metric": {"name": "packets-per-second"},
+                "target": {"type": "AverageValue", "averageValue": "1k"}}}),
+            json!({"type": "Object", "object": {
+                "describedObject": {"kind": "Ingress", "name": "main-route", "apiVersion": "networking.k8s.io/v1"},
+                "metric": {"name": "requests-per-second", "selector": selector("verb", "GET")},
+                "target": {"type": "Value", "value": "10k"}}}),
+            json!({"type": "External", "external": {
+                "metric": {"name": "queue_messages_ready", "selector": selector("queue", "worker_tasks")},
+                "target": {"type": "AverageValue", "averageValue": "30"}}}),
+            json!({"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "app",
+                "target": {"type": "Utilization", "averageUtilization": 70}}}),
+        ]
+    }
+
+    /// The v1 form of [`other_metrics`], as upstream writes the annotation.
+    const OTHER_METRICS_ANNOTATION: &str = concat!(
+        r#"[{"type":"Resource","resource":{"name":"memory","targetAverageValue":"500Mi"}},"#,
+        r#"{"type":"Pods","pods":{"metricName":"packets-per-second","targetAverageValue":"1k"}},"#,
+        r#"{"type":"Object","object":{"target":{"kind":"Ingress","name":"main-route","apiVersion":"networking.k8s.io/v1"},"#,
+        r#""metricName":"requests-per-second","targetValue":"10k","selector":{"matchLabels":{"verb":"GET"}}}},"#,
+        r#"{"type":"External","external":{"metricName":"queue_messages_ready","#,
+        r#""metricSelector":{"matchLabels":{"queue":"worker_tasks"}},"targetAverageValue":"30"}},"#,
+        r#"{"type":"ContainerResource","containerResource":{"name":"cpu","targetAverageUtilization":70,"container":"app"}}]"#
+    );
+
+    fn behavior() -> Value {
+        json!({
+            "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+                {"type": "Pods", "value": 4, "periodSeconds": 15}, {"type": "Percent", "value": 100, "periodSeconds": 15}]},
+            "scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [
+                {"type": "Percent", "value": 100, "periodSeconds": 15}]}
+        })
+    }
+
+    const BEHAVIOR: &str = concat!(
+        r#"{"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,"PeriodSeconds":15},"#,
+        r#"{"Type":"Percent","Value":100,"PeriodSeconds":15}],"Tolerance":null},"#,
+        r#""ScaleDown":{"StabilizationWindowSeconds":300,"SelectPolicy":"Max","Policies":[{"Type":"Percent","Value":100,"PeriodSeconds":15}],"Tolerance":null}}"#
+    );
+
+    /// Current metrics as the controller writes them, one per metric.
+    fn current_metrics() -> Vec<Value> {
+        vec![
+            json!({"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "400Mi"}}}),
+            json!({"type": "Pods", "pods": {"metric": {"name": "packets-per-second"}, "current": {"averageValue": "866m"}}}),
+            json!({"type": "Object", "object": {"metric": {"name": "requests-per-second", "selector": selector("verb", "GET")},
+                "current": {"value": "12k"},
+                "describedObject": {"kind": "Ingress", "name": "main-route", "apiVersion": "networking.k8s.io/v1"}}}),
+            json!({"type": "External", "external": {"metric": {"name": "queue_messages_ready", "selector": selector("queue", "worker_tasks")},
+                "current": {"value": "150"}}}),
+            json!({"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "app",
+                "current": {"averageValue": "325m", "averageUtilization": 65}}}),
+            json!({"type": "Resource", "resource": {"name": "cpu", "current": {"averageValue": "450m", "averageUtilization": 45}}}),
+        ]
+    }
+
+    const CURRENT_METRICS: &str = concat!(
+        r#"[{"type":"Resource","resource":{"name":"memory","currentAverageValue":"400Mi"}},"#,
+        r#"{"type":"Pods","pods":{"metricName":"packets-per-second","currentAverageValue":"866m"}},"#,
+        r#"{"type":"Object","object":{"target":{"kind":"Ingress","name":"main-route","apiVersion":"networking.k8s.io/v1"},"#,
+        r#""metricName":"requests-per-second","currentValue":"12k","selector":{"matchLabels":{"verb":"GET"}}}},"#,
+        r#"{"type":"External","external":{"metricName":"queue_messages_ready","#,
+        r#""metricSelector":{"matchLabels":{"queue":"worker_tasks"}},"currentValue":"150"}},"#,
+        r#"{"type":"ContainerResource","containerResource":{"name":"cpu","currentAverageUtilization":65,"currentAverageValue":"325m","container":"app"}},"#,
+        r#"{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":45,"currentAverageValue":"450m"}}]"#
+    );
+
+    fn conditions() -> Value {
+        json!([
+            {"type": "AbleToScale", "status": "True", "lastTransitionTime": "2025-05-01T09:01:00Z",
+             "reason": "ReadyForNewScale", "message": "recommended size matches current size"},
+            {"type": "ScalingActive", "status": "True", "lastTransitionTime": "2025-05-01T09:01:00Z",
+             "reason": "ValidMetricFound",
+             "message": "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"},
+            {"type": "ScalingLimited", "status": "False", "lastTransitionTime": "2025-05-01T09:01:00Z",
+             "reason": "DesiredWithinRange", "message": "the desired count is within the acceptable range"}
+        ])
+    }
+
+    const CONDITIONS: &str = concat!(
+        r#"[{"type":"AbleToScale","status":"True","lastTransitionTime":"2025-05-01T09:01:00Z","reason":"ReadyForNewScale","#,
+        r#""message":"recommended size matches current size"},"#,
+        r#"{"type":"ScalingActive","status":"True","lastTransitionTime":"2025-05-01T09:01:00Z","reason":"ValidMetricFound","#,
+        r#""message":"the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)"},"#,
+        r#"{"type":"ScalingLimited","status":"False","lastTransitionTime":"2025-05-01T09:01:00Z","reason":"DesiredWithinRange","#,
+        r#""message":"the desired count is within the acceptable range"}]"#
+    );
+
+    /// A v2 autoscaler using everything v2 has, with its CPU utilization metric last
+    /// (where the v1 round trip puts it back).
+    fn full_v2() -> Value {
+        let mut metrics = other_metrics();
+        metrics.push(cpu(60));
+        json!({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": meta(Some(json!({"team": "web"}))),
+            "spec": {"scaleTargetRef": scale_target(), "minReplicas": 2, "maxReplicas": 10,
+                     "metrics": metrics, "behavior": behavior()},
+            "status": {"observedGeneration": 1, "lastScaleTime": "2025-05-01T09:05:00Z",
+                       "currentReplicas": 3, "desiredReplicas": 4,
+                       "currentMetrics": current_metrics(), "conditions": conditions()}
+        })
+    }
+
+    fn full_v1() -> Value {
+        json!({
+            "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+            "metadata": meta(Some(json!({
+                "team": "web",
+                METRIC_SPECS_ANNOTATION: OTHER_METRICS_ANNOTATION,
+                BEHAVIOR_ANNOTATION: BEHAVIOR,
+                METRIC_STATUSES_ANNOTATION: CURRENT_METRICS,
+                CONDITIONS_ANNOTATION: CONDITIONS,
+            }))),
+            "spec": {"scaleTargetRef": scale_target(), "minReplicas": 2, "maxReplicas": 10,
+                     "targetCPUUtilizationPercentage": 60},
+            "status": {"observedGeneration": 1, "lastScaleTime": "2025-05-01T09:05:00Z",
+                       "currentReplicas": 3, "desiredReplicas": 4, "currentCPUUtilizationPercentage": 45}
+        })
+    }
+
+    fn cpu_only_v2() -> Value {
+        json!({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta(None),
+            "spec": {"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "metrics": [cpu(75)]},
+            "status": {"currentMetrics": null, "desiredReplicas": 0}
+        })
+    }
+
+    fn cpu_only_v1() -> Value {
+        json!({
+            "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": meta(None),
+            "spec": {"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5,
+                     "targetCPUUtilizationPercentage": 75},
+            "status": {"currentReplicas": 0, "desiredReplicas": 0}
+        })
+    }
+
+    #[test]
+    fn converts_both_ways_and_round_trips() {
+        let cases = [
+            ("cpu only", cpu_only_v2(), cpu_only_v1()),
+            ("every metric kind", full_v2(), full_v1()),
+        ];
+        for (name, v2, v1) in cases {
+            assert_eq!(to(&v2, V1), v1, "{name}: v2 → v1");
+            assert_eq!(to(&v1, V2), v2, "{name}: v1 → v2");
+            assert_eq!(to(&to(&v2, V1), V2), v2, "{name}: v2 → v1 → v2");
+            assert_eq!(to(&to(&v1, V2), V1), v1, "{name}: v1 → v2 → v1");
+        }
+    }
+
+    #[test]
+    fn v1_to_v2() {
+        let v1 = |annotations: Option<Value>, spec: Value, status: Value| {
+            json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": meta(annotations),
+                   "spec": spec, "status": status})
+        };
+        let v2 = |annotations: Option<Value>, spec: Value, status: Value| {
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta(annotations),
+                   "spec": spec, "status": status})
+        };
+        let spec = |metrics: Vec<Value>| json!({"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "metrics": metrics});
+        let v1_spec = json!({"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5});
+        let v1_spec_cpu = json!({"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "targetCPUUtilizationPercentage": 50});
+        let no_status = json!({"currentReplicas": 0, "desiredReplicas": 0});
+        let v2_no_status = json!({"currentMetrics": null, "desiredReplicas": 0});
+        let cases = [
+            (
+                "no metrics: CPU defaults to 80%",
+                v1(None, v1_spec.clone(), no_status.clone()),
+                v2(None, spec(vec![cpu(80)]), v2_no_status.clone()),
+            ),
+            (
+                "no status at all",
+                v1(None, v1_spec_cpu.clone(), Value::Null),
+                v2(None, spec(vec![cpu(50)]), v2_no_status.clone()),
+            ),
+            (
+                "annotated metrics first, then the CPU target",
+                v1(
+                    Some(json!({METRIC_SPECS_ANNOTATION: OTHER_METRICS_ANNOTATION, "keep": "me"})),
+                    v1_spec_cpu.clone(),
+                    no_status.clone(),
+                ),
+                v2(
+                    Some(json!({"keep": "me"})),
+                    spec([other_metrics(), vec![cpu(50)]].concat()),
+                    v2_no_status.clone(),
+                ),
+            ),
+            (
+                "annotated metrics without a CPU target: no default",
+                v1(
+                    Some(json!({METRIC_SPECS_ANNOTATION: OTHER_METRICS_ANNOTATION})),
+                    v1_spec.clone(),
+                    no_status.clone(),
+                ),
+                v2(None, spec(other_metrics()), v2_no_status.clone()),
+            ),
+            (
+                "current CPU utilization without the annotation",
+                v1(
+                    None,
+                    v1_spec_cpu.clone(),
+                    json!({"currentReplicas": 2, "desiredReplicas": 3,
+                    "currentCPUUtilizationPercentage": 40, "lastScaleTime": "2025-05-01T09:05:00Z", "observedGeneration": 3}),
+                ),
+                v2(
+                    None,
+                    spec(vec![cpu(50)]),
+                    json!({"currentReplicas": 2, "desiredReplicas": 3,
+                    "lastScaleTime": "2025-05-01T09:05:00Z", "observedGeneration": 3, "currentMetrics": [
+                        {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 40}}}]}),
+                ),
+            ),
+            (
+                "the current-metrics annotation wins over the CPU percentage",
+                v1(
+                    Some(json!({METRIC_STATUSES_ANNOTATION: CURRENT_METRICS})),
+                    v1_spec_cpu.clone(),
+                    json!({"currentReplicas": 3, "desiredReplicas": 3, "currentCPUUtilizationPercentage": 99}),
+                ),
+                v2(
+                    None,
+                    spec(vec![cpu(50)]),
+                    json!({"currentReplicas": 3, "desiredReplicas": 3, "currentMetrics": current_metrics()}),
+                ),
+            ),
+            (
+                "an empty current-metrics list stays a list; empty conditions are left out",
+                v1(
+                    Some(json!({METRIC_STATUSES_ANNOTATION: "[]", CONDITIONS_ANNOTATION: "[]"})),
+                    v1_spec_cpu.clone(),
+                    no_status.clone(),
+                ),
+                v2(
+                    None,
+                    spec(vec![cpu(50)]),
+                    json!({"desiredReplicas": 0, "currentMetrics": []}),
+                ),
+            ),
+            (
+                "undecodable annotations are ignored and dropped",
+                v1(
+                    Some(json!({
+                        METRIC_SPECS_ANNOTATION: r#"[{"type":"Pods","pods":{"metricName":"x","targetAverageValue":"lots"}}]"#,
+                        METRIC_STATUSES_ANNOTATION: "{not json",
+                        CONDITIONS_ANNOTATION: r#"[{"type":"AbleToScale","status":true}]"#,
+                        BEHAVIOR_ANNOTATION: r#"{"ScaleUp":{"StabilizationWindowSeconds":"soon"}}"#,
+                    })),
+                    v1_spec.clone(),
+                    no_status.clone(),
+                ),
+                v2(None, spec(vec![cpu(80)]), v2_no_status.clone()),
+            ),
+            (
+                "a behavior setting neither direction is no behavior",
+                v1(
+                    Some(json!({BEHAVIOR_ANNOTATION: r#"{"ScaleUp":null,"ScaleDown":null}"#})),
+                    v1_spec_cpu.clone(),
+                    no_status.clone(),
+                ),
+                v2(None, spec(vec![cpu(50)]), v2_no_status.clone()),
+            ),
+            (
+                // Go matches JSON keys to field names case-insensitively.
+                "behavior keys in any case, with a tolerance",
+                v1(
+                    Some(
+                        json!({BEHAVIOR_ANNOTATION: r#"{"scaleDown":{"stabilizationWindowSeconds":60,"policies":[],"tolerance":"0.05"}}"#}),
+                    ),
+                    v1_spec_cpu.clone(),
+                    no_status.clone(),
+                ),
+                v2(
+                    None,
+                    json!({"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "metrics": [cpu(50)],
+                    "behavior": {"scaleDown": {"stabilizationWindowSeconds": 60, "tolerance": "50m"}}}),
+                    v2_no_status.clone(),
+                ),
+            ),
+            (
+                // v1's Object and External metrics pick their target type from which
+                // values are set; Object always has a value.
+                "target types from the v1 shapes",
+                v1(
+                    Some(json!({METRIC_SPECS_ANNOTATION: concat!(
+                    r#"[{"type":"Object","object":{"target":{"kind":"Service","name":"s"},"metricName":"m","targetValue":"0","averageValue":"2"}},"#,
+                    r#"{"type":"External","external":{"metricName":"e","targetValue":"7","targetAverageValue":"3"}},"#,
+                    r#"{"type":"Resource","resource":{"name":"memory","targetAverageUtilization":60,"targetAverageValue":"1Gi"}},"#,
+                    r#"{"type":"Resource","resource":{"name":"cpu","targetAverageUtilization":90}}]"#)})),
+                    v1_spec.clone(),
+                    no_status.clone(),
+                ),
+                v2(
+                    None,
+                    spec(vec![
+                        json!({"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "s"},
+                        "metric": {"name": "m"}, "target": {"type": "AverageValue", "value": "0", "averageValue": "2"}}}),
+                        json!({"type": "External", "external": {"metric": {"name": "e"},
+                        "target": {"type": "Value", "value": "7", "averageValue": "3"}}}),
+                        json!({"type": "Resource", "resource": {"name": "memory",
+                        "target": {"type": "Utilization", "averageUtilization": 60, "averageValue": "1Gi"}}}),
+                        cpu(90),
+                    ]),
+                    v2_no_status.clone(),
+                ),
+            ),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(to(&input, V2), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn v2_to_v1() {
+        let v2 = |annotations: Option<Value>, spec: Value, status: Value| {
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta(annotations),
+                   "spec": spec, "status": status})
+        };
+        let v1 = |annotations: Option<Value>, spec: Value, status: Value| {
+            json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": meta(annotations),
+                   "spec": spec, "status": status})
+        };
+        let spec =
+            |metrics: Vec<Value>| json!({"scaleTargetRef": scale_target(), "maxReplicas": 5, "metrics": metrics});
+        let v1_spec = json!({"scaleTargetRef": scale_target(), "maxReplicas": 5});
+        let v1_spec_cpu =
+            |n: i64| json!({"scaleTargetRef": scale_target(), "maxReplicas": 5, "targetCPUUtilizationPercentage": n});
+        let no_status = json!({"currentReplicas": 0, "desiredReplicas": 0});
+        let memory = json!({"type": "Resource", "resource": {"name": "memory", "target": {"type": "Utilization", "averageUtilization": 60}}});
+        let cases = [
+            (
+                "no metrics, no status: no CPU target in v1",
+                v2(None, spec(vec![]), json!({})),
+                v1(None, v1_spec.clone(), no_status.clone()),
+            ),
+            (
+                "stale round-trip annotations are replaced, others kept",
+                v2(
+                    Some(json!({METRIC_SPECS_ANNOTATION: "[]", CONDITIONS_ANNOTATION: "[]", "keep": "me"})),
+                    spec(vec![cpu(50)]),
+                    json!({}),
+                ),
+                v1(Some(json!({"keep": "me"})), v1_spec_cpu(50), no_status.clone()),
+            ),
+            (
+                "the first CPU utilization metric is the target, a second one is lost",
+                v2(None, spec(vec![memory.clone(), cpu(50), cpu(70)]), json!({})),
+                v1(
+                    Some(json!({METRIC_SPECS_ANNOTATION:
+                        r#"[{"type":"Resource","resource":{"name":"memory","targetAverageUtilization":60}}]"#})),
+                    v1_spec_cpu(50),
+                    no_status.clone(),
+                ),
+            ),
+            (
+                "a CPU metric by average value is not the CPU percentage",
+                v2(
+                    None,
+                    spec(vec![json!({"type": "Resource", "resource": {"name": "cpu",
+                    "target": {"type": "AverageValue", "averageValue": "0.5"}}})]),
+                    json!({}),
+                ),
+                v1(
+                    Some(json!({METRIC_SPECS_ANNOTATION:
+                    r#"[{"type":"Resource","resource":{"name":"cpu","targetAverageValue":"500m"}}]"#})),
+                    v1_spec.clone(),
+                    no_status.clone(),
+                ),
+            ),
+            (
+                // v1's non-pointer quantities are written as "0"; the last CPU
+                // utilization is the current percentage; a condition without a time
+                // has a null one; HTML characters are escaped as Go escapes them.
+                "zero quantities, the last CPU utilization, bare conditions",
+                v2(
+                    None,
+                    spec(vec![cpu(50)]),
+                    json!({"desiredReplicas": 1, "currentMetrics": [
+                    {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 10}}},
+                    {"type": "Object", "object": {"metric": {"name": "m"}, "current": {"averageValue": "1"},
+                        "describedObject": {"kind": "Service", "name": "s"}}},
+                    {"type": "External", "external": {"metric": {"name": "e"}, "current": {"averageValue": "2"}}},
+                    {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 20}}}],
+                    "conditions": [{"type": "AbleToScale", "status": "False", "message": "<b> & </b>"}]}),
+                ),
+                v1(
+                    Some(json!({
+                        METRIC_STATUSES_ANNOTATION: concat!(
+                            r#"[{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":10,"currentAverageValue":"0"}},"#,
+                            r#"{"type":"Object","object":{"target":{"kind":"Service","name":"s"},"metricName":"m","currentValue":"0","averageValue":"1"}},"#,
+                            r#"{"type":"External","external":{"metricName":"e","currentValue":"0","currentAverageValue":"2"}},"#,
+                            r#"{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":20,"currentAverageValue":"0"}}]"#),
+                        CONDITIONS_ANNOTATION:
+                            r#"[{"type":"AbleToScale","status":"False","lastTransitionTime":null,"message":"\u003cb\u003e \u0026 \u003c/b\u003e"}]"#,
+                    })),
+                    v1_spec_cpu(50),
+                    json!({"currentReplicas": 0, "desiredReplicas": 1, "currentCPUUtilizationPercentage": 20}),
+                ),
+            ),
+            (
+                "a one-sided behavior, selectors with expressions, a pods target without a value",
+                v2(
+                    None,
+                    json!({"scaleTargetRef": scale_target(), "maxReplicas": 5, "metrics": [
+                    {"type": "Pods", "pods": {"metric": {"name": "p", "selector": {
+                        "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}, {"key": "x", "operator": "Exists"}],
+                        "matchLabels": {"z": "1", "a": "2"}}}, "target": {"type": "AverageValue"}}}],
+                    "behavior": {"scaleDown": {"selectPolicy": "Disabled"}}}),
+                    json!({}),
+                ),
+                v1(
+                    Some(json!({
+                        METRIC_SPECS_ANNOTATION: concat!(
+                            r#"[{"type":"Pods","pods":{"metricName":"p","targetAverageValue":"0","selector":{"matchLabels":{"a":"2","z":"1"},"#,
+                            r#""matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]},{"key":"x","operator":"Exists"}]}}}]"#),
+                        BEHAVIOR_ANNOTATION:
+                            r#"{"ScaleUp":null,"ScaleDown":{"StabilizationWindowSeconds":null,"SelectPolicy":"Disabled","Policies":null,"Tolerance":null}}"#,
+                    })),
+                    v1_spec.clone(),
+                    no_status.clone(),
+                ),
+            ),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(to(&input, V1), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn upstream_lossy_round_trips() {
+        // v2 → v1 → v2 where upstream's own round trip is not the identity.
+        let v2 = |metrics: Vec<Value>, behavior: Option<Value>, current: Value| {
+            let mut spec =
+                json!({"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "metrics": metrics});
+            if let (Some(map), Some(behavior)) = (spec.as_object_mut(), behavior) {
+                map.insert("behavior".into(), behavior);
+            }
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta(None),
+                   "spec": spec, "status": {"desiredReplicas": 1, "currentMetrics": current}})
+        };
+        let memory = json!({"type": "Resource", "resource": {"name": "memory", "target": {"type": "Utilization", "averageUtilization": 60}}});
+        let cases = [
+            (
+                "the CPU utilization metric moves last",
+                v2(vec![cpu(50), memory.clone()], None, Value::Null),
+                v2(vec![memory.clone(), cpu(50)], None, Value::Null),
+            ),
+            (
+                "a second CPU utilization metric is lost",
+                v2(vec![cpu(50), cpu(70)], None, Value::Null),
+                v2(vec![cpu(50)], None, Value::Null),
+            ),
+            (
+                "an empty behavior is dropped",
+                v2(vec![cpu(50)], Some(json!({})), Value::Null),
+                v2(vec![cpu(50)], None, Value::Null),
+            ),
+            (
+                "targets and statuses without a value gain a zero one",
+                v2(
+                    vec![
+                        json!({"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "s"},
+                        "metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "2"}}}),
+                        cpu(50),
+                    ],
+                    None,
+                    json!([{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 10}}},
+                          {"type": "External", "external": {"metric": {"name": "e"}, "current": {"averageValue": "2"}}}]),
+                ),
+                v2(
+                    vec![
+                        json!({"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "s"},
+                        "metric": {"name": "m"}, "target": {"type": "AverageValue", "value": "0", "averageValue": "2"}}}),
+                        cpu(50),
+                    ],
+                    None,
+                    json!([{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 10, "averageValue": "0"}}},
+                          {"type": "External", "external": {"metric": {"name": "e"}, "current": {"value": "0", "averageValue": "2"}}}]),
+                ),
+            ),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(to(&to(&input, V1), V2), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn v1_round_trip_gains_the_current_metrics_annotation() {
+        // A v1 object with a current CPU percentage: stored as v2 it has a current
+        // metric, which v1 then also writes into the annotation (as upstream serves it).
+        let v1 = json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": meta(None),
+            "spec": {"scaleTargetRef": scale_target(), "minReplicas": 1, "maxReplicas": 5, "targetCPUUtilizationPercentage": 50},
+            "status": {"currentReplicas": 2, "desiredReplicas": 2, "currentCPUUtilizationPercentage": 40}});
+        let mut want = v1.clone();
+        if let Some(meta) = want.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("annotations".into(), json!({METRIC_STATUSES_ANNOTATION:
+                r#"[{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":40,"currentAverageValue":"0"}}]"#}));
+        }
+        let read = to(&to(&v1, V2), V1);
+        assert_eq!(read, want);
+        assert_eq!(to(&to(&read, V2), V1), read);
+    }
+}

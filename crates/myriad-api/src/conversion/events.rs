@@ -23,6 +23,28 @@ pub(super) const CORE: &str = "v1";
 /// The events.k8s.io API's version.
 pub(super) const EVENTS: &str = "events.k8s.io/v1";
 
+/// The core v1 field label an events.k8s.io/v1 field selector label stands for, as
+/// upstream's `AddFieldLabelConversionsForEvent` maps it: selectors on events.k8s.io are
+/// matched against the stored core object. `None` for a label events.k8s.io does not
+/// support (upstream answers `field label not supported: <label>`).
+pub fn events_field_label(label: &str) -> Option<&'static str> {
+    Some(match label {
+        "reason" => "reason",
+        "regarding.kind" => "involvedObject.kind",
+        "regarding.namespace" => "involvedObject.namespace",
+        "regarding.name" => "involvedObject.name",
+        "regarding.uid" => "involvedObject.uid",
+        "regarding.apiVersion" => "involvedObject.apiVersion",
+        "regarding.resourceVersion" => "involvedObject.resourceVersion",
+        "regarding.fieldPath" => "involvedObject.fieldPath",
+        "reportingController" => "reportingComponent",
+        "type" => "type",
+        "metadata.namespace" => "metadata.namespace",
+        "metadata.name" => "metadata.name",
+        _ => return None,
+    })
+}
+
 /// A core v1 Event as events.k8s.io/v1 writes it.
 pub(super) fn core_to_events(mut event: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
@@ -203,6 +225,24 @@ mod tests {
             "action": "Binding", "related": {"kind": "Node", "name": "node-1", "apiVersion": "v1"},
             "reportingComponent": "example.com/scheduler", "reportingInstance": "scheduler-0"
         })
+    }
+
+    #[test]
+    fn field_labels() {
+        use super::events_field_label;
+        let cases = [
+            ("regarding.name", Some("involvedObject.name")),
+            ("regarding.fieldPath", Some("involvedObject.fieldPath")),
+            ("reportingController", Some("reportingComponent")),
+            ("metadata.name", Some("metadata.name")),
+            ("type", Some("type")),
+            ("involvedObject.name", None),
+            ("note", None),
+            ("source", None),
+        ];
+        for (label, want) in cases {
+            assert_eq!(events_field_label(label), want, "{label}");
+        }
     }
 
     #[test]
