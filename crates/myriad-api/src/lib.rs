@@ -1,6 +1,7 @@
 //! `myriad-api`: the rules of the Kubernetes object model, with no I/O — which resources
 //! exist and how they are named and stored ([`registry`]), how built-in kinds are checked
-//! against their typed form ([`typed`]) and patched ([`strategic_merge`]), how object
+//! against their typed form ([`typed`]) and patched ([`strategic_merge`]) and converted
+//! between the versions that share storage ([`conversion`]), how object
 //! names, labels, annotations and generic metadata are validated ([`validation`]), how
 //! label and field selectors parse and match ([`labels`], [`fields`]), and how failures
 //! are described: field-level errors ([`field_error`]) and the `Status` object every
@@ -16,6 +17,7 @@
 //! and controllers share one implementation of each rule.
 
 pub mod builtin;
+pub mod conversion;
 pub mod crd;
 pub mod custom;
 pub mod defaults;
