@@ -543,3 +543,52 @@ fn evictions_spend_the_pods_disruption_budget() -> Result<()> {
     ensure!(budget["status"]["disruptedPods"]["web-1"].is_string(), "{budget}");
     Ok(())
 }
+
+#[test]
+fn versions_that_share_storage_convert() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
+    let v1 = json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "old"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+            "maxReplicas": 4, "targetCPUUtilizationPercentage": 50}});
+    let created = server.kubectl_stdin(&["create", "-f", "-"], &v1.to_string())?;
+    ensure!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let as_v2 = kubectl_json(&server, &["get", "horizontalpodautoscalers.v2.autoscaling", "old"])?;
+    ensure!(as_v2["apiVersion"] == "autoscaling/v2", "{as_v2}");
+    ensure!(
+        as_v2["spec"]["metrics"]
+            == json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]),
+        "{as_v2}"
+    );
+    let v2 = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "new"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 4,
+            "metrics": [{"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "1Gi"}}}]}});
+    let created = server.kubectl_stdin(&["create", "-f", "-"], &v2.to_string())?;
+    ensure!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let as_v1 = kubectl_json(&server, &["get", "horizontalpodautoscalers.v1.autoscaling", "new"])?;
+    ensure!(as_v1["apiVersion"] == "autoscaling/v1", "{as_v1}");
+    ensure!(as_v1["spec"].get("metrics").is_none(), "{as_v1}");
+    let metrics = as_v1["metadata"]["annotations"]["autoscaling.alpha.kubernetes.io/metrics"]
+        .as_str()
+        .unwrap_or("");
+    ensure!(
+        metrics.contains("\"memory\"") && metrics.contains("targetAverageValue"),
+        "{as_v1}"
+    );
+
+    let event = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "ev"},
+        "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"}, "reason": "Started",
+        "message": "started", "type": "Normal", "source": {"component": "kubelet"}, "count": 2,
+        "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:01:00Z"});
+    server.kubectl_apply(event)?;
+    let new_style = kubectl_json(&server, &["get", "events.v1.events.k8s.io", "ev"])?;
+    ensure!(
+        new_style["note"] == "started" && new_style["regarding"]["name"] == "web",
+        "{new_style}"
+    );
+    ensure!(
+        new_style["deprecatedCount"] == 2 && new_style["deprecatedSource"]["component"] == "kubelet",
+        "{new_style}"
+    );
+    Ok(())
+}

@@ -160,11 +160,18 @@ pub(super) fn cron_job(cron_job: &mut Value) {
 /// Both served versions share the kind; the object's `apiVersion` tells them apart.
 pub(super) fn horizontal_pod_autoscaler(autoscaler: &mut Value) {
     let v1 = text(autoscaler, "apiVersion") == "autoscaling/v1";
+    let other_metrics = autoscaler
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(crate::conversion::METRIC_SPECS_ANNOTATION))
+        .is_some();
     let spec = child(autoscaler, "spec");
     set(spec, "minReplicas", json!(1));
     if v1 {
-        // Upstream stores v2, whose default CPU metric reads back in v1 as an 80% target.
-        set(spec, "targetCPUUtilizationPercentage", json!(80));
+        // Upstream stores v2, whose default CPU metric reads back in v1 as an 80% target
+        // — unless the v1 object carries its other metrics, which then stand alone.
+        if !other_metrics {
+            set(spec, "targetCPUUtilizationPercentage", json!(80));
+        }
         return;
     }
     if !non_empty(spec, "metrics") {

@@ -268,10 +268,20 @@ pub fn convertible(api_version: &str, info: &ResourceInfo) -> Result<(), ApiErro
 
 /// An object's bytes as `info`'s version serves them. Custom objects read through a
 /// version other than the stored one get that apiVersion (conversion `None`), or the
-/// webhook error; everything else is served as stored.
+/// webhook error; built-in kinds with two versions over one storage (HPAs, Events) are
+/// converted; everything else is served as stored.
 pub fn served_json<'a>(json: &'a Bytes, api_version: &str, info: &ResourceInfo) -> Result<Cow<'a, Bytes>, ApiError> {
     if info.custom.is_none() {
-        return Ok(Cow::Borrowed(json));
+        let wanted = info.api_version();
+        if api_version == wanted || myriad_api::conversion::storage_version(info.group, info.resource).is_none() {
+            return Ok(Cow::Borrowed(json));
+        }
+        let object: Value =
+            serde_json::from_slice(json).map_err(|e| ApiError::Internal(format!("cached object is not JSON: {e}")))?;
+        let converted = crate::storage::codec::convert(object, &wanted)?;
+        return Ok(Cow::Owned(Bytes::from(
+            serde_json::to_vec(&converted).unwrap_or_default(),
+        )));
     }
     let wanted = info.api_version();
     if api_version == wanted {

@@ -8,6 +8,8 @@
 //! subresource's rules), a custom object's schema (pruning, defaults, validation), and
 //! the validating admission plugins.
 
+use std::borrow::Cow;
+
 use myriad_api::registry::{Part, ResourceInfo};
 use myriad_api::validation::{self, NameRule};
 use serde_json::{Value, json};
@@ -17,6 +19,7 @@ use crate::authz;
 use crate::error::ApiError;
 use crate::meta::name_of;
 use crate::registry::{Registry, Scope, crd, field_validation};
+use crate::storage::codec::convert;
 
 /// The write an object is admitted for.
 #[derive(Clone, Copy)]
@@ -82,18 +85,32 @@ impl Registry {
 /// The kind's own rules (`myriad_api::builtin`), 422 Invalid with upstream's causes.
 fn validate_kind(info: &ResourceInfo, object: &Value, write: Write<'_>) -> Result<(), ApiError> {
     let (group, kind) = (info.group, info.kind);
+    let new = stored(info, object)?;
     let errors = match write {
-        Write::Create => myriad_api::builtin::validate(group, kind, object, None),
+        Write::Create => myriad_api::builtin::validate(group, kind, &new, None),
         Write::Update { old, part } if part != Part::Main => {
-            myriad_api::builtin::validate_part(group, kind, part, object, old)
+            myriad_api::builtin::validate_part(group, kind, part, &new, &*stored(info, old)?)
         }
-        Write::Update { old, .. } => myriad_api::builtin::validate(group, kind, object, Some(old)),
+        Write::Update { old, .. } => myriad_api::builtin::validate(group, kind, &new, Some(&*stored(info, old)?)),
         Write::Internal => Vec::new(),
     };
     if errors.is_empty() {
         return Ok(());
     }
     Err(ApiError::invalid(info, name_of(object).unwrap_or(""), errors))
+}
+
+/// A kind served in two versions over one storage (HPAs, Events) is validated in its
+/// storage version, as upstream validates the internal form; others as they are.
+fn stored<'a>(info: &ResourceInfo, object: &'a Value) -> Result<Cow<'a, Value>, ApiError> {
+    match myriad_api::conversion::storage_version(info.group, info.resource) {
+        Some(version) if object.get("apiVersion").and_then(Value::as_str) != Some(version) => {
+            let mut converted = convert(object.clone(), version)?;
+            myriad_api::defaults::apply(info.group, info.kind, &mut converted);
+            Ok(Cow::Owned(converted))
+        }
+        _ => Ok(Cow::Borrowed(object)),
+    }
 }
 
 /// The name rule Kubernetes applies to a built-in resource (the `nameFn` its

@@ -34,7 +34,16 @@ pub(crate) fn encode(object: &Value, info: &ResourceInfo) -> Result<Vec<u8>, Api
                 Cow::Owned(converted)
             }
         }
-        None => Cow::Borrowed(object),
+        None => match myriad_api::conversion::storage_version(info.group, info.resource) {
+            Some(storage) if object.get("apiVersion").and_then(Value::as_str) != Some(storage) => {
+                let mut converted = convert(object.clone(), storage)?;
+                // The storage version's own defaults, as upstream applies them when it
+                // decodes the stored object (an HPA written as v1 gets v2's).
+                myriad_api::defaults::apply(info.group, info.kind, &mut converted);
+                Cow::Owned(converted)
+            }
+            _ => Cow::Borrowed(object),
+        },
     };
     let bytes = serde_json::to_vec(&stored).map_err(|e| ApiError::Internal(format!("encoding object: {e}")))?;
     if bytes.len() > MAX_OBJECT_BYTES {
@@ -72,8 +81,16 @@ pub(crate) fn decode_cached(json: &[u8], info: &ResourceInfo) -> Result<(Value, 
     Ok((served_as(object, info)?, revision))
 }
 
-/// A stored object in the version `info` serves (custom resources are stored in one).
+/// A stored object in the version `info` serves (custom resources are stored in one;
+/// HPAs in `autoscaling/v2`, both kinds of Event as core `v1` Events).
 fn served_as(mut object: Value, info: &ResourceInfo) -> Result<Value, ApiError> {
+    if info.custom.is_none() && myriad_api::conversion::storage_version(info.group, info.resource).is_some() {
+        let api_version = info.api_version();
+        if object.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str()) {
+            return convert(object, &api_version);
+        }
+        return Ok(object);
+    }
     if let Some(custom) = &info.custom {
         let api_version = info.api_version();
         if object.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str()) {
@@ -95,6 +112,12 @@ pub(crate) fn check_convertible(info: &ResourceInfo, custom: &CustomResource) ->
         "conversion webhook for {}/{}, Kind={} failed: calling conversion webhooks is not supported by Myriad; use the storage version {}",
         info.group, custom.storage_version, info.kind, custom.storage_version
     )))
+}
+
+/// A built-in object in another version of its kind (`myriad_api::conversion`).
+pub(crate) fn convert(object: Value, api_version: &str) -> Result<Value, ApiError> {
+    myriad_api::conversion::convert(object, api_version)
+        .map_err(|e| ApiError::Internal(format!("converting to {api_version}: {e}")))
 }
 
 /// A stored key-value as the object clients see, resourceVersion filled in.
