@@ -163,7 +163,7 @@ impl KindVisitor for Check<'_> {
 }
 
 fn check<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Decoded, DecodeError> {
-    let typed: T = serde_json::from_value(object.clone()).map_err(|e| DecodeError(e.to_string()))?;
+    let typed = T::deserialize(object).map_err(|e| DecodeError(e.to_string()))?;
     let known = serde_json::to_value(&typed).map_err(|e| DecodeError(e.to_string()))?;
     let mut unknown = Vec::new();
     diff(object, &known, String::new(), &mut unknown);

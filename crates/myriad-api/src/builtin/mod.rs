@@ -103,7 +103,7 @@ pub(crate) fn typed<T: DeserializeOwned>(
     old: Option<&Value>,
     check: impl FnOnce(&T, Option<&T>) -> Vec<FieldError>,
 ) -> Vec<FieldError> {
-    let decode = |value: &Value| serde_json::from_value::<T>(value.clone());
+    let decode = |value: &Value| T::deserialize(value);
     let new = match decode(new) {
         Ok(new) => new,
         Err(error) => return vec![FieldError::internal("<object>", error)],

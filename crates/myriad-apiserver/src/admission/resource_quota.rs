@@ -45,6 +45,10 @@ pub(super) async fn validate(
     if attrs.namespace.is_empty() {
         return Ok(());
     }
+    let quotas = lookup.list("", "ResourceQuota", Some(attrs.namespace)).await?;
+    if quotas.is_empty() {
+        return Ok(());
+    }
     let new = usage(attrs.info, object);
     let old = match (attrs.operation, attrs.old) {
         (Operation::Update, Some(old)) => usage(attrs.info, old),
@@ -60,7 +64,6 @@ pub(super) async fn validate(
     if delta.is_empty() {
         return Ok(());
     }
-    let quotas = lookup.list("", "ResourceQuota", Some(attrs.namespace)).await?;
     let mut charges = Vec::new();
     for quota in &quotas {
         let name = quota.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
