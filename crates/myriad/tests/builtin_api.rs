@@ -592,3 +592,38 @@ fn versions_that_share_storage_convert() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn invalid_built_in_objects_get_upstreams_causes() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = MyriadServer::start(myriad_testkit::myriad_bin!(), dir.path())?;
+    let big = "x".repeat(1024 * 1024 + 10);
+    let cases = [
+        (
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {"blob": big}}),
+            r#"ConfigMap "big" is invalid: []: Too long: may not be more than 1048576 bytes"#,
+        ),
+        (
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": pod_template("other")}}),
+            r#"spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`"#,
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "empty"}, "spec": {"containers": []}}),
+            r#"Pod "empty" is invalid: spec.containers: Required value"#,
+        ),
+        (
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "far"}, "spec": {"ports": [{"port": 70000}]}}),
+            r#"spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive"#,
+        ),
+    ];
+    for (object, message) in cases {
+        let output = server.kubectl_stdin(&["create", "-f", "-"], &object.to_string())?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        ensure!(
+            !output.status.success() && stderr.contains(message),
+            "{message}\n{stderr}"
+        );
+    }
+    Ok(())
+}

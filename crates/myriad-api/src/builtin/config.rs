@@ -91,7 +91,8 @@ fn config_map(new: &ConfigMap, old: Option<&ConfigMap>) -> Vec<FieldError> {
     let total: usize = new.data.iter().flatten().map(|(_, v)| v.len()).sum::<usize>()
         + new.binary_data.iter().flatten().map(|(_, v)| v.0.len()).sum::<usize>();
     if total > MAX_DATA_BYTES {
-        errs.push(FieldError::too_long("", MAX_DATA_BYTES as i64));
+        // Upstream reports the whole object through an empty root path, printed `[]`.
+        errs.push(FieldError::too_long("[]", MAX_DATA_BYTES as i64));
     }
     errs
 }
@@ -192,7 +193,7 @@ mod tests {
         let big = cm(json!({"v": "x".repeat(MAX_DATA_BYTES + 10)}));
         assert_eq!(
             messages("ConfigMap", big, None),
-            [": Too long: may not be more than 1048576 bytes"]
+            ["[]: Too long: may not be more than 1048576 bytes"]
         );
         let both = json!({"metadata": {"name": "c"}, "data": {"k": "x"}, "binaryData": {"k": "eA=="}});
         assert_eq!(
