@@ -26,6 +26,7 @@ pub mod fields;
 mod go_format;
 pub mod labels;
 pub mod openapi;
+pub mod pointer;
 pub mod printers;
 pub mod quantity;
 pub mod registry;

@@ -23,6 +23,8 @@ use k8s_openapi::api::scheduling::v1 as scheduling;
 use k8s_openapi::api::storage::v1 as storage;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiextensions;
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1 as apiregistration;
+use std::any::Any;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -34,13 +36,32 @@ use serde_json::Value;
 pub struct DecodeError(pub String);
 
 /// An object decoded as its kind.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Decoded {
     /// The object as Kubernetes stores it: re-encoded from the typed form, so fields the
     /// kind does not have are dropped.
     pub object: Value,
     /// Paths of the dropped fields (`spec.replica`, `spec.containers[0].imagePullPolicyy`).
     pub unknown: Vec<String>,
+    /// The typed form `object` was encoded from, so the kind's validation
+    /// (`builtin::validate_decoded`) need not decode the object a second time.
+    pub typed: TypedObject,
+}
+
+/// A built-in object in its typed form (k8s-openapi's struct for its kind).
+pub struct TypedObject(Box<dyn Any + Send + Sync>);
+
+impl TypedObject {
+    /// The object as `T`, when `T` is its typed form.
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref()
+    }
+}
+
+impl std::fmt::Debug for TypedObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypedObject(..)")
+    }
 }
 
 /// Decodes `object` as the built-in `group`/`version`/`kind`. `Ok(None)` for kinds
@@ -51,9 +72,9 @@ pub fn decode(group: &str, version: &str, kind: &str, object: &Value) -> Result<
 
 /// A built-in kind's typed form: k8s-openapi's struct, which also knows the kind's
 /// OpenAPI schema.
-pub trait Kind: DeserializeOwned + Serialize + JsonSchema + Resource {}
+pub trait Kind: DeserializeOwned + Serialize + JsonSchema + Resource + Send + Sync + 'static {}
 
-impl<T: DeserializeOwned + Serialize + JsonSchema + Resource> Kind for T {}
+impl<T: DeserializeOwned + Serialize + JsonSchema + Resource + Send + Sync + 'static> Kind for T {}
 
 /// Something done with a built-in kind's typed form, chosen by [`visit`].
 pub trait KindVisitor {
@@ -162,39 +183,83 @@ impl KindVisitor for Check<'_> {
     }
 }
 
-fn check<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Decoded, DecodeError> {
+fn check<T: Kind>(object: &Value) -> Result<Decoded, DecodeError> {
     let typed = T::deserialize(object).map_err(|e| DecodeError(e.to_string()))?;
     let known = serde_json::to_value(&typed).map_err(|e| DecodeError(e.to_string()))?;
     let mut unknown = Vec::new();
-    diff(object, &known, String::new(), &mut unknown);
-    Ok(Decoded { object: known, unknown })
+    diff(object, &known, &mut Vec::new(), &mut unknown);
+    Ok(Decoded {
+        object: known,
+        unknown,
+        typed: TypedObject(Box::new(typed)),
+    })
 }
 
 /// Fields of `input` absent from `known`. Empty values are skipped: the typed form drops
-/// empty maps and lists, so their absence says nothing.
-fn diff(input: &Value, known: &Value, path: String, unknown: &mut Vec<String>) {
+/// empty maps and lists, so their absence says nothing. The path is a stack of
+/// segments, printed only for a field that is reported (most writes report none).
+fn diff<'a>(input: &'a Value, known: &Value, path: &mut Vec<Segment<'a>>, unknown: &mut Vec<String>) {
     match (input, known) {
         (Value::Object(fields), Value::Object(known_fields)) => {
             for (name, value) in fields {
-                let here = if path.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{path}.{name}")
-                };
                 match known_fields.get(name) {
-                    Some(known_value) => diff(value, known_value, here, unknown),
+                    Some(known_value) if is_container(value) => {
+                        path.push(Segment::Field(name));
+                        diff(value, known_value, path, unknown);
+                        path.pop();
+                    }
+                    Some(_) => {}
                     None if is_empty(value) => {}
-                    None => unknown.push(here),
+                    None => {
+                        path.push(Segment::Field(name));
+                        unknown.push(render(path));
+                        path.pop();
+                    }
                 }
             }
         }
         (Value::Array(items), Value::Array(known_items)) => {
             for (i, (item, known_item)) in items.iter().zip(known_items).enumerate() {
-                diff(item, known_item, format!("{path}[{i}]"), unknown);
+                if is_container(item) {
+                    path.push(Segment::Index(i));
+                    diff(item, known_item, path, unknown);
+                    path.pop();
+                }
             }
         }
         _ => {}
     }
+}
+
+/// One step of the path [`diff`] reports: `.name` or `[i]`.
+enum Segment<'a> {
+    Field(&'a str),
+    Index(usize),
+}
+
+/// `spec.template.spec.containers[0].imagePullPolicyy`.
+fn render(path: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            Segment::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+fn is_container(value: &Value) -> bool {
+    matches!(value, Value::Object(_) | Value::Array(_))
 }
 
 fn is_empty(value: &Value) -> bool {
@@ -235,7 +300,7 @@ mod tests {
         let wrong = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
             "spec": {"replicas": "two", "selector": {}, "template": {}}});
         assert!(decode("apps", "v1", "Deployment", &wrong).is_err());
-        assert_eq!(decode("example.com", "v1", "Widget", &clean).unwrap(), None);
+        assert!(decode("example.com", "v1", "Widget", &clean).unwrap().is_none());
     }
 
     #[test]

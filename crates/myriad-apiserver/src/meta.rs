@@ -27,16 +27,16 @@ pub(crate) fn metadata_mut(object: &mut Value) -> &mut Map<String, Value> {
 }
 
 pub(crate) fn name_of(object: &Value) -> Option<&str> {
-    object.pointer("/metadata/name").and_then(Value::as_str)
+    myriad_api::pointer::get(object, "/metadata/name").and_then(Value::as_str)
 }
 
 pub(crate) fn namespace_of(object: &Value) -> Option<&str> {
-    object.pointer("/metadata/namespace").and_then(Value::as_str)
+    myriad_api::pointer::get(object, "/metadata/namespace").and_then(Value::as_str)
 }
 
 /// Whether the object has a `deletionTimestamp`.
 pub(crate) fn deleting(object: &Value) -> bool {
-    object.pointer("/metadata/deletionTimestamp").is_some()
+    myriad_api::pointer::get(object, "/metadata/deletionTimestamp").is_some()
 }
 
 /// Now, as Kubernetes writes timestamps (`2006-01-02T15:04:05Z`).

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use super::common::{validate_label_selector, validate_port_number};
 use super::services::{dns_subdomain, qualified_name};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{
     is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_path_segment_name,
@@ -36,7 +36,7 @@ use crate::validation::{
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 const ADMISSION_GROUP: &str = "admissionregistration.k8s.io";
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         (RBAC_GROUP, "Role") => typed(new, old, |n: &Role, _| role(n)),
         (RBAC_GROUP, "ClusterRole") => typed(new, old, |n: &ClusterRole, _| cluster_role(n)),
@@ -56,7 +56,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
                 let hooks: Vec<Hook> = n.webhooks.iter().flatten().map(Hook::validating).collect();
                 let old_hooks: Option<Vec<Hook>> =
                     o.map(|o| o.webhooks.iter().flatten().map(Hook::validating).collect());
-                webhooks(&hooks, old_hooks.as_deref(), new)
+                webhooks(&hooks, old_hooks.as_deref(), &new)
             },
         ),
         (ADMISSION_GROUP, "MutatingWebhookConfiguration") => typed(
@@ -65,7 +65,7 @@ pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>
             |n: &MutatingWebhookConfiguration, o: Option<&MutatingWebhookConfiguration>| {
                 let hooks: Vec<Hook> = n.webhooks.iter().flatten().map(Hook::mutating).collect();
                 let old_hooks: Option<Vec<Hook>> = o.map(|o| o.webhooks.iter().flatten().map(Hook::mutating).collect());
-                webhooks(&hooks, old_hooks.as_deref(), new)
+                webhooks(&hooks, old_hooks.as_deref(), &new)
             },
         ),
         (ADMISSION_GROUP, "ValidatingAdmissionPolicy") => typed(new, old, admission_policy),
@@ -1935,7 +1935,7 @@ mod tests {
     use super::*;
 
     fn messages(group: &str, kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate(group, kind, &new, old.as_ref())
+        validate(group, kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

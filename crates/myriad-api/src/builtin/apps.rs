@@ -30,16 +30,16 @@ use serde_json::Value;
 use super::common::{
     immutable, int_or_percent, non_negative, percent, selector_is_empty, selector_matches, validate_label_selector,
 };
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{is_dns1123_label, is_valid_label_value, validate_annotations, validate_labels};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("apps", "Deployment") => typed(new, old, |n, o| deployment(n, o, new, old)),
-        ("apps", "ReplicaSet") => typed(new, old, |n, o| replica_set(n, o, new, old)),
-        ("apps", "DaemonSet") => typed(new, old, |n, o| daemon_set(n, o, new, old)),
-        ("apps", "StatefulSet") => typed(new, old, |n, o| stateful_set(n, o, new, old)),
+        ("apps", "Deployment") => typed(new, old, |n, o| deployment(n, o, &new, old)),
+        ("apps", "ReplicaSet") => typed(new, old, |n, o| replica_set(n, o, &new, old)),
+        ("apps", "DaemonSet") => typed(new, old, |n, o| daemon_set(n, o, &new, old)),
+        ("apps", "StatefulSet") => typed(new, old, |n, o| stateful_set(n, o, &new, old)),
         ("apps", "ControllerRevision") => typed(new, old, controller_revision),
         ("", "ReplicationController") => typed(new, old, replication_controller),
         _ => return None,
@@ -1030,7 +1030,7 @@ mod tests {
     use super::*;
 
     fn messages(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Vec<String> {
-        validate(group, kind, new, old)
+        validate(group, kind, Input::from(new), old)
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

@@ -19,7 +19,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as OpenApiQuantity;
 use serde_json::Value;
 
 use super::common::non_negative;
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath};
 use crate::quantity::Quantity;
 use crate::validation::{is_dns1123_label, is_qualified_name, is_valid_path_segment_name};
@@ -29,7 +29,7 @@ pub const MAX_PERIOD_SECONDS: i32 = 1800;
 /// The longest stabilization window, in seconds.
 pub const MAX_STABILIZATION_WINDOW_SECONDS: i32 = 3600;
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("autoscaling", "HorizontalPodAutoscaler") => typed(new, old, autoscaler),
         _ => return None,
@@ -529,7 +529,7 @@ mod tests {
     use super::*;
 
     fn messages(new: &Value, old: Option<&Value>) -> Vec<String> {
-        validate("autoscaling", "HorizontalPodAutoscaler", new, old)
+        validate("autoscaling", "HorizontalPodAutoscaler", Input::from(new), old)
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

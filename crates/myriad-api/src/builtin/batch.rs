@@ -29,7 +29,7 @@ use super::apps::{
     Selector, has_invalid_label_value, immutable_selector, label_selector_errors, restart_policy, selector_value,
 };
 use super::common::{immutable, non_negative};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::go_format::quote;
 use crate::validation::{is_dns1123_label, is_dns1123_subdomain, is_qualified_name, max_len_chars_error, regex_error};
@@ -57,10 +57,10 @@ const MAX_SUCCESS_POLICY_RULES: usize = 20;
 /// A CronJob's name leaves room for the 11-character suffix of its Jobs' names.
 const MAX_CRON_JOB_NAME_LENGTH: usize = 63 - 11;
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
-        ("batch", "Job") => typed(new, old, |n, o| job(n, o, new)),
-        ("batch", "CronJob") => typed(new, old, |n, o| cron_job(n, o, new)),
+        ("batch", "Job") => typed(new, old, |n, o| job(n, o, &new)),
+        ("batch", "CronJob") => typed(new, old, |n, o| cron_job(n, o, &new)),
         _ => return None,
     })
 }
@@ -1200,7 +1200,7 @@ mod tests {
     use super::*;
 
     fn messages(kind: &str, new: &Value, old: Option<&Value>) -> Vec<String> {
-        validate("batch", kind, new, old)
+        validate("batch", kind, Input::from(new), old)
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

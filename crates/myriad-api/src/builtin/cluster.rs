@@ -28,12 +28,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::services::{Cidr, dns_label, dns_subdomain, label_value, parse_cidr, qualified_name, valid_cidr};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::quantity::{Amount, Quantity, QuantityError};
 use crate::validation::{is_dns1123_label, is_qualified_name, is_valid_label_value, validate_labels};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("", "Namespace") => typed(new, old, namespace),
         ("", "Node") => typed(new, old, node),
@@ -1706,7 +1706,7 @@ mod tests {
     use super::*;
 
     fn messages(group: &str, kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate(group, kind, &new, old.as_ref())
+        validate(group, kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

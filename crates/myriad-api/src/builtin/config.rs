@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use serde_json::Value;
 
 use super::common::immutable;
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath};
 use crate::validation::{max_len_chars_error, regex_error};
 
@@ -17,7 +17,7 @@ pub const MAX_DATA_BYTES: usize = 1024 * 1024;
 
 const IMMUTABLE_WHEN_SET: &str = "field is immutable when `immutable` is set";
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("", "ConfigMap") => typed(new, old, config_map),
         ("", "Secret") => typed(new, old, secret),
@@ -172,7 +172,7 @@ mod tests {
     use super::*;
 
     fn messages(kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate("", kind, &new, old.as_ref())
+        validate("", kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

@@ -29,10 +29,56 @@ use serde_json::Value;
 
 use crate::field_error::FieldError;
 use crate::registry::Part;
+use crate::typed::TypedObject;
 
 /// The errors of `new` (an object of the built-in `group`/`kind`, defaulted, its
 /// unknown fields dropped) as created (`old` is `None`) or as an update of `old`.
 pub fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    validate_input(group, kind, Input::from(new), old)
+}
+
+/// [`validate`] for an object field validation has just decoded (`typed::decode`):
+/// `decoded` is its typed form, used instead of decoding `new` again.
+pub fn validate_decoded(
+    group: &str,
+    kind: &str,
+    new: &Value,
+    decoded: &TypedObject,
+    old: Option<&Value>,
+) -> Vec<FieldError> {
+    validate_input(
+        group,
+        kind,
+        Input {
+            value: new,
+            typed: Some(decoded),
+        },
+        old,
+    )
+}
+
+/// The object being validated: its JSON, and its typed form when the caller already
+/// has it.
+#[derive(Clone, Copy)]
+pub(crate) struct Input<'a> {
+    value: &'a Value,
+    typed: Option<&'a TypedObject>,
+}
+
+impl<'a> From<&'a Value> for Input<'a> {
+    fn from(value: &'a Value) -> Self {
+        Input { value, typed: None }
+    }
+}
+
+impl std::ops::Deref for Input<'_> {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        self.value
+    }
+}
+
+fn validate_input(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Vec<FieldError> {
     let areas = [
         config::validate,
         pods::validate,
@@ -95,22 +141,31 @@ fn validate_status(group: &str, kind: &str, new: &Value, old: &Value) -> Vec<Fie
         .unwrap_or_default()
 }
 
-/// Runs `check` on `new` and `old` decoded as `T`. An object that does not decode is
-/// refused earlier (field validation decodes every built-in object), so a failure here
-/// is the server's own: an internal error.
-pub(crate) fn typed<T: DeserializeOwned>(
-    new: &Value,
+/// Runs `check` on `new` and `old` decoded as `T` (`new`'s typed form is reused when
+/// the input carries it). An object that does not decode is refused earlier (field
+/// validation decodes every built-in object), so a failure here is the server's own:
+/// an internal error.
+pub(crate) fn typed<'a, T: DeserializeOwned + 'static>(
+    new: impl Into<Input<'a>>,
     old: Option<&Value>,
     check: impl FnOnce(&T, Option<&T>) -> Vec<FieldError>,
 ) -> Vec<FieldError> {
     let decode = |value: &Value| T::deserialize(value);
-    let new = match decode(new) {
-        Ok(new) => new,
-        Err(error) => return vec![FieldError::internal("<object>", error)],
+    let new: Input<'a> = new.into();
+    let decoded;
+    let new: &T = match new.typed.and_then(TypedObject::downcast_ref::<T>) {
+        Some(typed) => typed,
+        None => match decode(new.value) {
+            Ok(typed) => {
+                decoded = typed;
+                &decoded
+            }
+            Err(error) => return vec![FieldError::internal("<object>", error)],
+        },
     };
     let old = match old.map(decode).transpose() {
         Ok(old) => old,
         Err(error) => return vec![FieldError::internal("<object>", error)],
     };
-    check(&new, old.as_ref())
+    check(new, old.as_ref())
 }

@@ -20,20 +20,20 @@ use serde_json::Value;
 
 use super::common::{IMMUTABLE, port_name_errors, validate_label_selector, validate_port_number};
 use super::services::{dns_label, dns_subdomain, parse_cidr, parse_ip, valid_cidr, valid_ip};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{is_dns1035_label, is_dns1123_subdomain, is_valid_path_segment_name, regex_error};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     if group != "networking.k8s.io" {
         return None;
     }
     Some(match kind {
-        "Ingress" => typed(new, old, |n: &Ingress, o: Option<&Ingress>| ingress(n, o, new)),
+        "Ingress" => typed(new, old, |n: &Ingress, o: Option<&Ingress>| ingress(n, o, &new)),
         "IngressClass" => typed(new, old, ingress_class),
         "NetworkPolicy" => typed(new, old, network_policy),
         "ServiceCIDR" => typed(new, old, service_cidr),
-        "IPAddress" => typed(new, old, |n: &IPAddress, o: Option<&IPAddress>| ip_address(n, o, new)),
+        "IPAddress" => typed(new, old, |n: &IPAddress, o: Option<&IPAddress>| ip_address(n, o, &new)),
         _ => return None,
     })
 }
@@ -811,7 +811,7 @@ mod tests {
     use super::*;
 
     fn messages(kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate("networking.k8s.io", kind, &new, old.as_ref())
+        validate("networking.k8s.io", kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

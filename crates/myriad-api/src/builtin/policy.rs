@@ -17,11 +17,11 @@ use serde_json::Value;
 
 use super::apps::{go_selector, has_invalid_label_value, label_selector_errors, not_more_than_100_percent, present};
 use super::common::{int_or_percent, non_negative};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{is_qualified_name, regex_error};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("policy", "PodDisruptionBudget") => typed(new, old, pod_disruption_budget),
         _ => return None,
@@ -216,7 +216,7 @@ mod tests {
     use super::*;
 
     fn messages(new: &Value, old: Option<&Value>) -> Vec<String> {
-        validate("policy", "PodDisruptionBudget", new, old)
+        validate("policy", "PodDisruptionBudget", Input::from(new), old)
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

@@ -22,13 +22,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::common::{immutable, port_name_errors, validate_port_number};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{
     is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_label_value, validate_labels,
 };
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("", "Service") => typed(new, old, service),
         ("", "Endpoints") => typed(new, old, |new: &Endpoints, _| endpoints(new)),
@@ -1377,7 +1377,7 @@ mod tests {
     use super::*;
 
     fn messages(group: &str, kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate(group, kind, &new, old.as_ref())
+        validate(group, kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

@@ -30,12 +30,12 @@ use serde_json::Value;
 use super::cluster::{amount, node_selector, resource_quantity_value, topology_selector_term};
 use super::common::{IMMUTABLE, immutable, validate_label_selector};
 use super::services::{dns_label, dns_subdomain, qualified_name};
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::quantity::Amount;
 use crate::validation::{is_dns1123_subdomain, is_qualified_name};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("", "PersistentVolume") => typed(new, old, persistent_volume),
         ("", "PersistentVolumeClaim") => typed(new, old, persistent_volume_claim),
@@ -1788,7 +1788,7 @@ mod tests {
     use super::*;
 
     fn messages(group: &str, kind: &str, new: Value, old: Option<Value>) -> Vec<String> {
-        validate(group, kind, &new, old.as_ref())
+        validate(group, kind, Input::from(&new), old.as_ref())
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)

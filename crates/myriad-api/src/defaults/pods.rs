@@ -399,7 +399,7 @@ mod tests {
             ),
             ("/lifecycle/preStop", json!({"exec": {"command": ["true"]}})),
         ] {
-            assert_eq!(c.pointer(pointer), Some(&want), "{pointer}");
+            assert_eq!(crate::pointer::get(c, pointer), Some(&want), "{pointer}");
         }
     }
 
@@ -456,9 +456,9 @@ mod tests {
             ),
             ("/volumes/8/iscsi/iscsiInterface", json!("default")),
         ] {
-            assert_eq!(spec.pointer(pointer), Some(&want), "{pointer}");
+            assert_eq!(crate::pointer::get(spec, pointer), Some(&want), "{pointer}");
         }
-        assert_eq!(spec.pointer("/volumes/6/emptyDir"), None);
+        assert_eq!(crate::pointer::get(spec, "/volumes/6/emptyDir"), None);
     }
 
     #[test]
@@ -483,7 +483,7 @@ mod tests {
             ("/containers/0/ports/1/hostPort", json!(1)),
             ("/enableServiceLinks", json!(true)),
         ] {
-            assert_eq!(spec.pointer(pointer), Some(&want), "{pointer}");
+            assert_eq!(crate::pointer::get(spec, pointer), Some(&want), "{pointer}");
         }
         let template = defaulted(
             "PodTemplate",
@@ -491,14 +491,17 @@ mod tests {
         );
         let spec = &template["template"]["spec"];
         assert_eq!(
-            spec.pointer("/containers/0/resources/requests"),
+            crate::pointer::get(spec, "/containers/0/resources/requests"),
             Some(&json!({"cpu": "500m"}))
         );
-        assert_eq!(spec.pointer("/initContainers/0/resources/requests"), None);
-        assert_eq!(spec.pointer("/containers/0/ports/0/hostPort"), None);
+        assert_eq!(crate::pointer::get(spec, "/initContainers/0/resources/requests"), None);
+        assert_eq!(crate::pointer::get(spec, "/containers/0/ports/0/hostPort"), None);
         assert_eq!(spec.get("enableServiceLinks"), None);
         assert_eq!(spec["restartPolicy"], "Always");
-        assert_eq!(spec.pointer("/containers/0/ports/0/protocol"), Some(&json!("TCP")));
+        assert_eq!(
+            crate::pointer::get(spec, "/containers/0/ports/0/protocol"),
+            Some(&json!("TCP"))
+        );
     }
 
     #[test]
@@ -512,6 +515,6 @@ mod tests {
         let debug = &pod["spec"]["ephemeralContainers"][0];
         assert_eq!(debug["imagePullPolicy"], "Always");
         assert_eq!(debug["terminationMessagePolicy"], "File");
-        assert_eq!(debug.pointer("/resources/requests"), None);
+        assert_eq!(crate::pointer::get(debug, "/resources/requests"), None);
     }
 }

@@ -247,7 +247,7 @@ mod tests {
             json!({"spec": {"source": {"inlineVolumeSpec": {"hostPath": {"path": "/x"}}}}}),
         );
         assert_eq!(
-            attachment.pointer("/spec/source/inlineVolumeSpec/hostPath/type"),
+            crate::pointer::get(&attachment, "/spec/source/inlineVolumeSpec/hostPath/type"),
             Some(&json!(""))
         );
     }

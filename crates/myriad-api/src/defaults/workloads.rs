@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(job["spec"]["completionMode"], "Indexed");
         assert_eq!(job["spec"]["podReplacementPolicy"], "Failed");
         assert_eq!(
-            job.pointer("/spec/podFailurePolicy/rules/0/onPodConditions/0"),
+            crate::pointer::get(&job, "/spec/podFailurePolicy/rules/0/onPodConditions/0"),
             Some(&json!({"type": "DisruptionTarget", "status": "True"}))
         );
         let labelled = defaulted(

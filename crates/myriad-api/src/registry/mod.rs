@@ -13,7 +13,7 @@ pub use strategy::{
     semantically_equal,
 };
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use serde_json::Value;
@@ -244,9 +244,38 @@ pub fn groups() -> Vec<&'static str> {
 
 /// The resource served at `group/version/resource`, if any.
 pub fn lookup(group: &str, version: &str, resource: &str) -> Option<&'static ResourceInfo> {
-    BUILTIN
+    lookup_index(group, version, resource).map(|i| &BUILTIN[i])
+}
+
+/// The position in [`BUILTIN`] of the resource served at `group/version/resource`.
+/// Every request looks its resource up, so this is a hash lookup by resource name
+/// (shared by at most a few group versions), not a scan of the table.
+pub fn lookup_index(group: &str, version: &str, resource: &str) -> Option<usize> {
+    static BY_RESOURCE: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| index_by(|r| r.resource));
+    BY_RESOURCE
+        .get(resource)?
         .iter()
-        .find(|r| r.group == group && r.version == version && r.resource == resource)
+        .copied()
+        .find(|&i| BUILTIN[i].group == group && BUILTIN[i].version == version)
+}
+
+/// The built-in resources of `kind` in `group`, in every version served.
+pub fn of_kind<'a>(group: &'a str, kind: &str) -> impl Iterator<Item = &'static ResourceInfo> + 'a {
+    static BY_KIND: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| index_by(|r| r.kind));
+    BY_KIND
+        .get(kind)
+        .into_iter()
+        .flatten()
+        .map(|&i| &BUILTIN[i])
+        .filter(move |r| r.group == group)
+}
+
+fn index_by(key: impl Fn(&'static ResourceInfo) -> &'static str) -> HashMap<&'static str, Vec<usize>> {
+    let mut index: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    for (i, info) in BUILTIN.iter().enumerate() {
+        index.entry(key(info)).or_default().push(i);
+    }
+    index
 }
 
 /// Every resource of one group version.

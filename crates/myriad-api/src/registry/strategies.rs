@@ -200,7 +200,7 @@ fn pod_qos_class_kept(_: Part, pod: &mut Value, old: &Value, _: &str) {
         .pointer("/status/qosClass")
         .and_then(Value::as_str)
         .is_none_or(str::is_empty);
-    if empty && let Some(class) = old.pointer("/status/qosClass") {
+    if empty && let Some(class) = crate::pointer::get(old, "/status/qosClass") {
         if !pod["status"].is_object() {
             pod["status"] = json!({});
         }
@@ -278,7 +278,7 @@ fn volume_pending(volume: &mut Value, _: &Requester<'_>, now: &str) {
 fn drop_unless_used(object: &mut Value, old: Option<&Value>, pointers: &[&str]) {
     for pointer in pointers {
         if old
-            .and_then(|old| old.pointer(pointer))
+            .and_then(|old| crate::pointer::get(old, pointer))
             .is_some_and(|value| !value.is_null())
         {
             continue;
@@ -295,8 +295,8 @@ fn drop_unless_used(object: &mut Value, old: Option<&Value>, pointers: &[&str]) 
 /// A phase change stamps `lastPhaseTransitionTime` unless the writer set a new one; an
 /// unchanged phase keeps the stored time.
 fn volume_phase_transition(_: Part, volume: &mut Value, old: &Value, now: &str) {
-    let phase = |v: &Value| v.pointer("/status/phase").cloned();
-    let time = |v: &Value| v.pointer("/status/lastPhaseTransitionTime").cloned();
+    let phase = |v: &Value| crate::pointer::get(v, "/status/phase").cloned();
+    let time = |v: &Value| crate::pointer::get(v, "/status/lastPhaseTransitionTime").cloned();
     let (new_time, old_time) = (time(volume), time(old));
     let stamp = if phase(volume) == phase(old) {
         match new_time {
@@ -319,11 +319,11 @@ fn volume_phase_transition(_: Part, volume: &mut Value, old: &Value, now: &str) 
 /// Unless the Job asks to choose its selector (`manualSelector`), its pods are labelled
 /// with its name and UID and selected by the UID.
 fn job_selector(job: &mut Value, _: &Requester<'_>, _: &str) {
-    if job.pointer("/spec/manualSelector") == Some(&json!(true)) {
+    if crate::pointer::get(job, "/spec/manualSelector") == Some(&json!(true)) {
         return;
     }
-    let name = job.pointer("/metadata/name").cloned().unwrap_or(json!(""));
-    let uid = job.pointer("/metadata/uid").cloned().unwrap_or(json!(""));
+    let name = crate::pointer::get(job, "/metadata/name").cloned().unwrap_or(json!(""));
+    let uid = crate::pointer::get(job, "/metadata/uid").cloned().unwrap_or(json!(""));
     let labels = object_at(job, &["spec", "template", "metadata", "labels"]);
     for (label, value) in [
         ("job-name", &name),
@@ -378,7 +378,7 @@ fn load_balancer_status(object: &mut Value) {
 /// Fields that stop applying when a Service's type changes, cleared when the writer
 /// left them as they were (a value it changed is its to answer for in validation).
 fn service_type_change(_: Part, service: &mut Value, old: &Value, _: &str) {
-    let spec = |v: &Value, field: &str| v.pointer(&format!("/spec/{field}")).cloned();
+    let spec = |v: &Value, field: &str| crate::pointer::get(v, &format!("/spec/{field}")).cloned();
     let kind = |v: &Value| spec(v, "type").and_then(|t| t.as_str().map(str::to_string));
     let (new_type, old_type) = (
         kind(service).unwrap_or_else(|| "ClusterIP".into()),
@@ -418,7 +418,7 @@ fn service_type_change(_: Part, service: &mut Value, old: &Value, _: &str) {
     }
     if needs_node_port(&old_type) && !needs_node_port(&new_type) {
         let node_ports = |v: &Value| -> Vec<i64> {
-            v.pointer("/spec/ports")
+            crate::pointer::get(v, "/spec/ports")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -451,7 +451,7 @@ fn service_type_change(_: Part, service: &mut Value, old: &Value, _: &str) {
     let externally_accessible = |v: &Value, t: &str| {
         needs_node_port(t)
             || (t == "ClusterIP"
-                && v.pointer("/spec/externalIPs")
+                && crate::pointer::get(v, "/spec/externalIPs")
                     .and_then(Value::as_array)
                     .is_some_and(|ips| !ips.is_empty()))
     };
@@ -543,7 +543,7 @@ fn csr_conditions(part: Part, csr: &mut Value, old: &Value, now: &str) {
 
 fn preserve_conditions(csr: &mut Value, old: &Value, kind: &str) {
     let indices = |v: &Value| -> Vec<usize> {
-        v.pointer("/status/conditions")
+        crate::pointer::get(v, "/status/conditions")
             .and_then(Value::as_array)
             .map(|cs| {
                 cs.iter()
@@ -560,7 +560,7 @@ fn preserve_conditions(csr: &mut Value, old: &Value, kind: &str) {
     }
     for (o, n) in old_indices.into_iter().zip(new_indices) {
         if let (Some(stored), Some(slot)) = (
-            old.pointer(&format!("/status/conditions/{o}")).cloned(),
+            crate::pointer::get(old, &format!("/status/conditions/{o}")).cloned(),
             csr.pointer_mut(&format!("/status/conditions/{n}")),
         ) {
             *slot = stored;

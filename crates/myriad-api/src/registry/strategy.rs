@@ -243,7 +243,7 @@ impl ResourceInfo {
                 }
             }
             Part::Status | Part::Approval => {
-                let conditions = new.pointer("/status/conditions").cloned();
+                let conditions = crate::pointer::get(new, "/status/conditions").cloned();
                 keep_all_but_status_and_metadata(new, old);
                 if part == Part::Approval {
                     copy_pointer(new, old, "/status");
@@ -259,7 +259,7 @@ impl ResourceInfo {
             }
             Part::Finalize => copy_pointer(new, old, "/status"),
             Part::EphemeralContainers => {
-                let containers = new.pointer("/spec/ephemeralContainers").cloned();
+                let containers = crate::pointer::get(new, "/spec/ephemeralContainers").cloned();
                 keep_all_but_status_and_metadata(new, old);
                 copy_pointer(new, old, "/status");
                 set_pointer(new, "/spec/ephemeralContainers", containers);
@@ -272,7 +272,7 @@ impl ResourceInfo {
         let moves = !matches!(part, Part::Status | Part::Approval);
         if moves
             && generation_moves(strategy.generation, new, old)
-            && let Some(generation) = old.pointer("/metadata/generation").and_then(Value::as_i64)
+            && let Some(generation) = crate::pointer::get(old, "/metadata/generation").and_then(Value::as_i64)
         {
             metadata_mut(new).insert("generation".into(), json!(generation + 1));
         }
@@ -293,7 +293,8 @@ fn generation_moves(rule: Generation, new: &Value, old: &Value) -> bool {
         };
         !semantically_equal(&Value::Object(fields(new)), &Value::Object(fields(old)))
     };
-    let differs = |pointer: &str| !semantically_equal_opt(new.pointer(pointer), old.pointer(pointer));
+    let differs =
+        |pointer: &str| !semantically_equal_opt(crate::pointer::get(new, pointer), crate::pointer::get(old, pointer));
     match rule {
         Generation::None | Generation::Fixed => false,
         Generation::Spec => differs("/spec"),
@@ -351,7 +352,7 @@ fn is_nil(value: &Value) -> bool {
 fn keep_system_metadata(new: &mut Value, old: &Value) {
     let metadata = metadata_mut(new);
     for field in SYSTEM_METADATA {
-        match old.pointer(&format!("/metadata/{field}")) {
+        match crate::pointer::get(old, &format!("/metadata/{field}")) {
             Some(value) => metadata.insert((*field).into(), value.clone()),
             None => metadata.remove(*field),
         };
@@ -370,7 +371,7 @@ fn keep_all_but_status_and_metadata(new: &mut Value, old: &Value) {
 
 /// Sets `pointer` in `new` to what `old` holds there (removing it when `old` has none).
 pub(super) fn copy_pointer(new: &mut Value, old: &Value, pointer: &str) {
-    set_pointer(new, pointer, old.pointer(pointer).cloned());
+    set_pointer(new, pointer, crate::pointer::get(old, pointer).cloned());
 }
 
 /// Sets (or with `None` removes) the field at `pointer`, creating parent objects.

@@ -14,13 +14,15 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, ingress: &mut
     if !attrs.is("networking.k8s.io", "ingresses") || attrs.operation != Operation::Create {
         return Ok(());
     }
-    let named = ingress.pointer("/spec/ingressClassName").is_some_and(|v| !v.is_null());
+    let named = myriad_api::pointer::get(ingress, "/spec/ingressClassName").is_some_and(|v| !v.is_null());
     if named || annotation(ingress, "kubernetes.io/ingress.class").is_some() {
         return Ok(());
     }
     let classes = lookup.list("networking.k8s.io", "IngressClass", None).await?;
     let default = newest_default(&classes, &["ingressclass.kubernetes.io/is-default-class"]);
-    if let Some(name) = default.and_then(|c| c.pointer("/metadata/name")).cloned()
+    if let Some(name) = default
+        .and_then(|c| myriad_api::pointer::get(c, "/metadata/name"))
+        .cloned()
         && let Some(spec) = ingress.get_mut("spec").and_then(Value::as_object_mut)
     {
         spec.insert("ingressClassName".into(), name);

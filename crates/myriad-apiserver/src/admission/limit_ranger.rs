@@ -149,15 +149,15 @@ pub(super) async fn validate(lookup: &Lookup, attrs: &Attributes<'_>, object: &V
 
 fn pod_errors(range: &Value, pod: &Value, errors: &mut Vec<String>) {
     let containers = |field: &str| -> Vec<(Resources, Resources, bool)> {
-        pod.pointer(&format!("/spec/{field}"))
+        myriad_api::pointer::get(pod, &format!("/spec/{field}"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .map(|c| {
                 let sidecar = c.get("restartPolicy").and_then(Value::as_str) == Some("Always");
                 (
-                    resources(c.pointer("/resources/requests")),
-                    resources(c.pointer("/resources/limits")),
+                    resources(myriad_api::pointer::get(c, "/resources/requests")),
+                    resources(myriad_api::pointer::get(c, "/resources/limits")),
                     sidecar,
                 )
             })
@@ -171,7 +171,7 @@ fn pod_errors(range: &Value, pod: &Value, errors: &mut Vec<String>) {
         }
     }
     for item in items(range, "Pod") {
-        let overhead = resources(pod.pointer("/spec/overhead"));
+        let overhead = resources(myriad_api::pointer::get(pod, "/spec/overhead"));
         let total = |pick: fn(&(Resources, Resources, bool)) -> &Resources| {
             let mut sum: BTreeMap<String, Quantity> = BTreeMap::new();
             let mut sidecars: BTreeMap<String, Quantity> = BTreeMap::new();
@@ -217,7 +217,7 @@ fn pod_errors(range: &Value, pod: &Value, errors: &mut Vec<String>) {
 }
 
 fn claim_errors(range: &Value, claim: &Value, errors: &mut Vec<String>) {
-    let requests = resources(claim.pointer("/spec/resources/requests"));
+    let requests = resources(myriad_api::pointer::get(claim, "/spec/resources/requests"));
     for item in items(range, "PersistentVolumeClaim") {
         for (resource, enforced) in bound(item, "min") {
             min(

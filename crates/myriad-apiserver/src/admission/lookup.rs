@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use myriad_api::registry::{BUILTIN, ResourceInfo};
+use myriad_api::registry::{self, ResourceInfo};
 use myriad_store::{RangeOptions, Router as StoreRouter};
 use serde_json::Value;
 
@@ -47,7 +47,7 @@ impl Lookup {
             let mut out = Vec::new();
             for json in objects {
                 let object = decode_cached(&json, info)?.0;
-                let here = object.pointer("/metadata/namespace").and_then(Value::as_str);
+                let here = myriad_api::pointer::get(&object, "/metadata/namespace").and_then(Value::as_str);
                 if !info.namespaced || namespace.is_none() || here == namespace {
                     out.push(object);
                 }
@@ -64,10 +64,9 @@ impl Lookup {
 }
 
 fn builtin(group: &str, kind: &str) -> Result<&'static ResourceInfo, ApiError> {
-    BUILTIN
-        .iter()
-        .find(|r| r.group == group && r.kind == kind && r.version == preferred(group))
-        .or_else(|| BUILTIN.iter().find(|r| r.group == group && r.kind == kind))
+    registry::of_kind(group, kind)
+        .find(|r| r.version == preferred(group))
+        .or_else(|| registry::of_kind(group, kind).next())
         .ok_or_else(|| ApiError::Internal(format!("no built-in {kind} in {group:?}")))
 }
 

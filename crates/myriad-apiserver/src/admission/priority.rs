@@ -24,7 +24,9 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, pod: &mut Val
     if attrs.operation == Operation::Update {
         // Validation refuses changes; a client that leaves them out keeps them.
         for field in ["priority", "preemptionPolicy"] {
-            let old = attrs.old.and_then(|o| o.pointer(&format!("/spec/{field}")));
+            let old = attrs
+                .old
+                .and_then(|o| myriad_api::pointer::get(o, &format!("/spec/{field}")));
             if spec.get(field).is_none_or(Value::is_null)
                 && let Some(old) = old.filter(|v| !v.is_null())
             {
@@ -47,7 +49,9 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, pod: &mut Val
         }
         None => match default_class(lookup).await? {
             Some(class) => {
-                let name = class.pointer("/metadata/name").cloned().unwrap_or(json!(""));
+                let name = myriad_api::pointer::get(&class, "/metadata/name")
+                    .cloned()
+                    .unwrap_or(json!(""));
                 spec.insert("priorityClassName".into(), name);
                 (value_of(&class), policy_of(&class))
             }
@@ -81,7 +85,9 @@ pub(super) async fn validate(lookup: &Lookup, attrs: &Attributes<'_>, class: &Va
         return Ok(());
     }
     if let Some(current) = default_class(lookup).await? {
-        let name = current.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let name = myriad_api::pointer::get(&current, "/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if attrs.operation == Operation::Create || name != attrs.name {
             return Err(attrs.forbidden(format!(
                 "PriorityClass {name} is already marked as default. Only one default can exist"

@@ -66,11 +66,13 @@ pub(super) async fn validate(
     }
     let mut charges = Vec::new();
     for quota in &quotas {
-        let name = quota.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let name = myriad_api::pointer::get(quota, "/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !covers(quota, attrs.info, object) {
             continue;
         }
-        let hard = list(quota.pointer("/status/hard"));
+        let hard = list(myriad_api::pointer::get(quota, "/status/hard"));
         let restricted: Vec<&String> = hard.keys().filter(|r| handles(attrs.info, r)).collect();
         if restricted.is_empty() {
             continue;
@@ -85,7 +87,7 @@ pub(super) async fn validate(
                 return Err(attrs.forbidden(format!("failed quota: {name}: must specify {missing}")));
             }
         }
-        let used = list(quota.pointer("/status/used"));
+        let used = list(myriad_api::pointer::get(quota, "/status/used"));
         if restricted.iter().any(|r| !used.contains_key(*r)) {
             let names: Vec<&str> = restricted.iter().map(|r| r.as_str()).collect();
             return Err(attrs.forbidden(format!(
@@ -137,9 +139,8 @@ pub(super) async fn validate(
 
 /// Adds `requested` to quota `name`'s `status.used`, re-reading on a conflict.
 async fn charge(store: &StoreRouter, namespace: &str, name: &str, requested: &Usage) -> Result<(), ApiError> {
-    let info = myriad_api::registry::BUILTIN
-        .iter()
-        .find(|r| r.group.is_empty() && r.kind == "ResourceQuota")
+    let info = myriad_api::registry::of_kind("", "ResourceQuota")
+        .next()
         .ok_or_else(|| ApiError::Internal("no built-in ResourceQuota".into()))?;
     let key = info.storage_key(Some(namespace), name);
     let backend = store.store_for(key.as_bytes());
@@ -148,7 +149,7 @@ async fn charge(store: &StoreRouter, namespace: &str, name: &str, requested: &Us
             return Ok(());
         };
         let mut quota = decode_stored(&kv)?;
-        let used = list(quota.pointer("/status/used"));
+        let used = list(myriad_api::pointer::get(&quota, "/status/used"));
         for (resource, more) in requested {
             let total = used
                 .get(resource)
@@ -246,7 +247,7 @@ fn usage(info: &ResourceInfo, object: &Value) -> Usage {
     usage.insert(count_name(info), one);
     match (info.group, info.resource) {
         ("", "pods") => {
-            let phase = object.pointer("/status/phase").and_then(Value::as_str);
+            let phase = myriad_api::pointer::get(object, "/status/phase").and_then(Value::as_str);
             if matches!(phase, Some("Succeeded" | "Failed")) {
                 return Usage::new();
             }
@@ -279,7 +280,7 @@ fn usage(info: &ResourceInfo, object: &Value) -> Usage {
                 .pointer("/spec/resources/requests/storage")
                 .and_then(Value::as_str)
                 .and_then(|s| Quantity::parse(s).ok());
-            let class = object.pointer("/spec/storageClassName").and_then(Value::as_str);
+            let class = myriad_api::pointer::get(object, "/spec/storageClassName").and_then(Value::as_str);
             if let Some(class) = class {
                 usage.insert(
                     format!("{class}.storageclass.storage.k8s.io/persistentvolumeclaims"),
@@ -307,7 +308,7 @@ fn pod_compute(pod: &Value, usage: &mut Usage) {
     let of = |container: &Value| {
         let mut one = Usage::new();
         for (field, prefix) in [("requests", "requests."), ("limits", "limits.")] {
-            for (name, (value, _)) in list(container.pointer(&format!("/resources/{field}"))) {
+            for (name, (value, _)) in list(myriad_api::pointer::get(container, &format!("/resources/{field}"))) {
                 if field == "requests" && ["cpu", "memory", "ephemeral-storage"].contains(&name.as_str()) {
                     one.insert(name.clone(), value);
                 }
@@ -341,7 +342,7 @@ fn pod_compute(pod: &Value, usage: &mut Usage) {
             }
         }
     }
-    for (name, (value, _)) in list(pod.pointer("/spec/overhead")) {
+    for (name, (value, _)) in list(myriad_api::pointer::get(pod, "/spec/overhead")) {
         for key in [name.clone(), format!("requests.{name}"), format!("limits.{name}")] {
             if let Some(entry) = total.get_mut(&key) {
                 *entry = entry.checked_add(value).unwrap_or(*entry);
@@ -366,8 +367,8 @@ fn unstated(pod: &Value, required: &BTreeSet<&str>) -> Option<String> {
             .flatten()
         {
             let name = container.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-            let requests = list(container.pointer("/resources/requests"));
-            let limits = list(container.pointer("/resources/limits"));
+            let requests = list(myriad_api::pointer::get(container, "/resources/requests"));
+            let limits = list(myriad_api::pointer::get(container, "/resources/limits"));
             for resource in required {
                 let stated = match *resource {
                     "cpu" | "requests.cpu" => requests.contains_key("cpu"),

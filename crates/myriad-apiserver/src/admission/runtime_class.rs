@@ -37,7 +37,7 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, pod: &mut Val
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
         return Ok(());
     };
-    if let Some(fixed) = class.pointer("/overhead/podFixed").filter(|v| !v.is_null()) {
+    if let Some(fixed) = myriad_api::pointer::get(&class, "/overhead/podFixed").filter(|v| !v.is_null()) {
         if let Some(own) = spec.get("overhead").filter(|v| !v.is_null())
             && !same_resources(own, fixed)
         {
@@ -45,7 +45,7 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, pod: &mut Val
         }
         spec.insert("overhead".into(), fixed.clone());
     }
-    if let Some(selector) = class.pointer("/scheduling/nodeSelector").and_then(Value::as_object) {
+    if let Some(selector) = myriad_api::pointer::get(&class, "/scheduling/nodeSelector").and_then(Value::as_object) {
         let own = spec.entry("nodeSelector").or_insert_with(|| json!({}));
         if !own.is_object() {
             *own = json!({});
@@ -54,7 +54,7 @@ pub(super) async fn admit(lookup: &Lookup, attrs: &Attributes<'_>, pod: &mut Val
             merge_selector(attrs, own, selector)?;
         }
     }
-    if let Some(tolerations) = class.pointer("/scheduling/tolerations").and_then(Value::as_array) {
+    if let Some(tolerations) = myriad_api::pointer::get(&class, "/scheduling/tolerations").and_then(Value::as_array) {
         let own = spec.entry("tolerations").or_insert_with(|| json!([]));
         if !own.is_array() {
             *own = json!([]);
@@ -97,10 +97,10 @@ pub(super) async fn validate(lookup: &Lookup, attrs: &Attributes<'_>, pod: &Valu
         return Ok(());
     }
     let class = class_of(lookup, attrs, pod).await?;
-    let own = pod.pointer("/spec/overhead").filter(|v| !v.is_null());
+    let own = myriad_api::pointer::get(pod, "/spec/overhead").filter(|v| !v.is_null());
     match class
         .as_ref()
-        .and_then(|c| c.pointer("/overhead/podFixed"))
+        .and_then(|c| myriad_api::pointer::get(c, "/overhead/podFixed"))
         .filter(|v| !v.is_null())
     {
         Some(fixed) if !own.is_some_and(|own| same_resources(own, fixed)) => {

@@ -23,14 +23,16 @@ pub(super) async fn default_storage_class(
     if !attrs.is("", "persistentvolumeclaims") || attrs.operation != Operation::Create {
         return Ok(());
     }
-    let named = claim.pointer("/spec/storageClassName").is_some_and(|v| !v.is_null());
+    let named = myriad_api::pointer::get(claim, "/spec/storageClassName").is_some_and(|v| !v.is_null());
     let annotated = annotation(claim, CLASS_ANNOTATION).is_some();
     if named || annotated {
         return Ok(());
     }
     let classes = lookup.list("storage.k8s.io", "StorageClass", None).await?;
     let default = newest_default(&classes, &[DEFAULT_CLASS, DEFAULT_CLASS_BETA]);
-    if let Some(name) = default.and_then(|c| c.pointer("/metadata/name")).cloned()
+    if let Some(name) = default
+        .and_then(|c| myriad_api::pointer::get(c, "/metadata/name"))
+        .cloned()
         && let Some(spec) = claim.get_mut("spec").and_then(Value::as_object_mut)
     {
         spec.insert("storageClassName".into(), name);
@@ -46,13 +48,13 @@ pub(super) fn newest_default<'a>(objects: &'a [Value], annotations: &[&str]) -> 
         .filter(|o| annotations.iter().any(|a| annotation(o, a) == Some("true")))
         .max_by(|a, b| {
             let created = |o: &Value| {
-                o.pointer("/metadata/creationTimestamp")
+                myriad_api::pointer::get(o, "/metadata/creationTimestamp")
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string()
             };
             let name = |o: &Value| {
-                o.pointer("/metadata/name")
+                myriad_api::pointer::get(o, "/metadata/name")
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string()
@@ -62,7 +64,9 @@ pub(super) fn newest_default<'a>(objects: &'a [Value], annotations: &[&str]) -> 
 }
 
 pub(super) fn annotation<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
-    object.pointer("/metadata/annotations")?.get(key)?.as_str()
+    myriad_api::pointer::get(object, "/metadata/annotations")?
+        .get(key)?
+        .as_str()
 }
 
 pub(super) fn in_use_protection(attrs: &Attributes<'_>, object: &mut Value) {

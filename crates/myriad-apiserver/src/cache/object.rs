@@ -60,7 +60,7 @@ impl CachedObject {
             }
         };
         let mut labels = String::new();
-        if let Some(map) = object.pointer("/metadata/labels").and_then(Value::as_object) {
+        if let Some(map) = myriad_api::pointer::get(object, "/metadata/labels").and_then(Value::as_object) {
             for (k, v) in map {
                 if let Some(v) = v.as_str() {
                     if !labels.is_empty() {
@@ -75,7 +75,11 @@ impl CachedObject {
         let values: Vec<String> = shape
             .fields
             .iter()
-            .map(|(_, pointer)| object.pointer(pointer).and_then(fields::scalar).unwrap_or_default())
+            .map(|(_, pointer)| {
+                myriad_api::pointer::get(object, pointer)
+                    .and_then(fields::scalar)
+                    .unwrap_or_default()
+            })
             .collect();
         let fields = (!values.iter().any(|v| v.contains('\0'))).then(|| values.join("\0").into_boxed_str());
         CachedObject {
@@ -124,7 +128,7 @@ impl CachedObject {
             return fields.split('\0').nth(at).filter(|v| !v.is_empty()).map(str::to_string);
         }
         let object: Value = serde_json::from_slice(&self.json).ok()?;
-        fields::scalar(object.pointer(pointer)?)
+        fields::scalar(myriad_api::pointer::get(&object, pointer)?)
     }
 
     /// The value of a field label of the shape, without allocating.
@@ -213,8 +217,12 @@ pub(super) mod fixtures {
     /// A pod stored at `revision` (keyed by its namespace and name), as the cache
     /// decodes it.
     pub fn cached_pod(pod: &Value, revision: Revision) -> CachedObject {
-        let namespace = pod.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("");
-        let name = pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let namespace = myriad_api::pointer::get(pod, "/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let name = myriad_api::pointer::get(pod, "/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let kv = KeyValue {
             key: Bytes::from(format!("/registry/pods/{namespace}/{name}")),
             value: Bytes::from(pod.to_string()),

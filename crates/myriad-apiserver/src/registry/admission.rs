@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use myriad_api::registry::{Part, ResourceInfo};
+use myriad_api::typed::TypedObject;
 use myriad_api::validation::{self, NameRule};
 use serde_json::{Value, json};
 
@@ -70,28 +71,40 @@ impl Registry {
         }
         validate_metadata(info, object)?;
         authz::escalation::check(&self.authorizer, scope.user, info, object)?;
-        let warnings = field_validation::check(info, object, scope.field_validation)?;
+        let checked = field_validation::check(info, object, scope.field_validation)?;
         match &info.custom {
             Some(custom) => crd::admit_object(info, custom, object)?,
-            None => validate_kind(info, object, write)?,
+            None => validate_kind(info, object, checked.typed.as_ref(), write)?,
         }
         if let Some(attrs) = &plugins {
             self.admission.validate(attrs, object).await?;
         }
-        Ok(warnings)
+        Ok(checked.warnings)
     }
 }
 
 /// The kind's own rules (`myriad_api::builtin`), 422 Invalid with upstream's causes.
-fn validate_kind(info: &ResourceInfo, object: &Value, write: Write<'_>) -> Result<(), ApiError> {
+/// `typed` is the object's typed form from field validation, reused when the object
+/// is validated in the version it was decoded in.
+fn validate_kind(
+    info: &ResourceInfo,
+    object: &Value,
+    typed: Option<&TypedObject>,
+    write: Write<'_>,
+) -> Result<(), ApiError> {
     let (group, kind) = (info.group, info.kind);
     let new = stored(info, object)?;
+    let typed = typed.filter(|_| matches!(new, Cow::Borrowed(_)));
+    let validate = |old: Option<&Value>| match typed {
+        Some(typed) => myriad_api::builtin::validate_decoded(group, kind, &new, typed, old),
+        None => myriad_api::builtin::validate(group, kind, &new, old),
+    };
     let errors = match write {
-        Write::Create => myriad_api::builtin::validate(group, kind, &new, None),
+        Write::Create => validate(None),
         Write::Update { old, part } if part != Part::Main => {
             myriad_api::builtin::validate_part(group, kind, part, &new, &*stored(info, old)?)
         }
-        Write::Update { old, .. } => myriad_api::builtin::validate(group, kind, &new, Some(&*stored(info, old)?)),
+        Write::Update { old, .. } => validate(Some(&*stored(info, old)?)),
         Write::Internal => Vec::new(),
     };
     if errors.is_empty() {

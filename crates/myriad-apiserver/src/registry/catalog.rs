@@ -30,10 +30,10 @@ pub(crate) struct Catalog {
 impl Catalog {
     /// The resource at `group/version/resource`; built-ins win over a CRD naming one.
     pub(crate) fn lookup(&self, group: &str, version: &str, resource: &str) -> Option<Arc<ResourceInfo>> {
-        let matches = |r: &&Arc<ResourceInfo>| r.group == group && r.version == version && r.resource == resource;
-        if let Some(found) = BUILTIN.iter().find(matches) {
-            return Some(found.clone());
+        if let Some(i) = registry::lookup_index(group, version, resource) {
+            return Some(BUILTIN[i].clone());
         }
+        let matches = |r: &&Arc<ResourceInfo>| r.group == group && r.version == version && r.resource == resource;
         self.custom.read().values().flatten().find(matches).cloned()
     }
 

@@ -22,7 +22,7 @@ impl Registry {
         }
         let name = match name_of(&object) {
             Some(name) if !name.is_empty() => name.to_string(),
-            _ => match object.pointer("/metadata/generateName").and_then(Value::as_str) {
+            _ => match myriad_api::pointer::get(&object, "/metadata/generateName").and_then(Value::as_str) {
                 Some(base) if !base.is_empty() => myriad_api::validation::generate_name(base),
                 _ => String::new(),
             },

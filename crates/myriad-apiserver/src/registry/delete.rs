@@ -89,7 +89,7 @@ impl DeleteOptions {
     /// Reads a `DeleteOptions` object; fields of the wrong type are a 400.
     pub(crate) fn from_json(options: &Value) -> Result<Self, ApiError> {
         let wrong = |field: &str| ApiError::BadRequest(format!("DeleteOptions.{field} has the wrong type"));
-        let text = |pointer: &str, field: &str| match options.pointer(pointer) {
+        let text = |pointer: &str, field: &str| match myriad_api::pointer::get(options, pointer) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(wrong(field)),

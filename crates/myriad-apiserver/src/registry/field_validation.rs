@@ -3,6 +3,7 @@
 //! Unknown fields are never stored; wrong types of built-ins are refused in every mode.
 
 use myriad_api::registry::ResourceInfo;
+use myriad_api::typed::TypedObject;
 use myriad_api::{crd, typed};
 use serde_json::Value;
 
@@ -28,10 +29,17 @@ impl Mode {
     }
 }
 
+/// What [`check`] found: the warnings to send, and a built-in object's typed form.
+pub(crate) struct Checked {
+    pub(crate) warnings: Vec<String>,
+    pub(crate) typed: Option<TypedObject>,
+}
+
 /// Decodes `object` as its kind, replacing it with what Kubernetes would store (unknown
-/// fields dropped); returns the warnings to send (`Warn`), or fails with Kubernetes'
+/// fields dropped); returns the warnings to send (`Warn`) and the typed form (the
+/// kind's validation reads it instead of decoding again), or fails with Kubernetes'
 /// decoding error (wrong types, or unknown fields under `Strict`).
-pub(crate) fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Result<Vec<String>, ApiError> {
+pub(crate) fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Result<Checked, ApiError> {
     let cannot = |detail: String| {
         ApiError::BadRequest(format!(
             "{kind} in version \"{version}\" cannot be handled as a {kind}: {detail}",
@@ -39,25 +47,26 @@ pub(crate) fn check(info: &ResourceInfo, object: &mut Value, mode: Mode) -> Resu
             version = info.version
         ))
     };
-    let unknown = match &info.custom {
+    let (unknown, typed) = match &info.custom {
         Some(custom) => match &custom.structural {
-            Some(schema) => crd::prune(object, schema),
-            None => Vec::new(),
+            Some(schema) => (crd::prune(object, schema), None),
+            None => (Vec::new(), None),
         },
         None => match typed::decode(info.group, info.version, info.kind, object) {
             Err(error) => return Err(cannot(error.0)),
-            Ok(None) => return Ok(Vec::new()),
+            Ok(None) => (Vec::new(), None),
             Ok(Some(decoded)) => {
                 *object = decoded.object;
-                decoded.unknown
+                (decoded.unknown, Some(decoded.typed))
             }
         },
     };
     let described: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
-    match mode {
-        _ if described.is_empty() => Ok(Vec::new()),
-        Mode::Strict => Err(cannot(format!("strict decoding error: {}", described.join(", ")))),
-        Mode::Warn => Ok(described),
-        Mode::Ignore => Ok(Vec::new()),
-    }
+    let warnings = match mode {
+        _ if described.is_empty() => Vec::new(),
+        Mode::Strict => return Err(cannot(format!("strict decoding error: {}", described.join(", ")))),
+        Mode::Warn => described,
+        Mode::Ignore => Vec::new(),
+    };
+    Ok(Checked { warnings, typed })
 }

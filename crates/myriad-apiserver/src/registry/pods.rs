@@ -36,8 +36,12 @@ pub(crate) struct Binding {
 /// Reads the `Binding` posted for the pod `name`.
 pub(crate) fn binding(body: &Value, name: &str) -> Result<Binding, ApiError> {
     check_name(body, name, "Binding")?;
-    let kind = body.pointer("/target/kind").and_then(Value::as_str).unwrap_or("");
-    let node = body.pointer("/target/name").and_then(Value::as_str).unwrap_or("");
+    let kind = myriad_api::pointer::get(body, "/target/kind")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let node = myriad_api::pointer::get(body, "/target/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let mut errors = Vec::new();
     if !kind.is_empty() && kind != "Node" {
         errors.push(FieldError::not_supported("target.kind", kind, &["Node", "<empty>"]));
@@ -48,11 +52,15 @@ pub(crate) fn binding(body: &Value, name: &str) -> Result<Binding, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(GroupKind::new("", "Binding"), name, errors));
     }
-    let annotations = match body.pointer("/metadata/annotations") {
+    let annotations = match myriad_api::pointer::get(body, "/metadata/annotations") {
         Some(Value::Object(annotations)) => annotations.clone(),
         _ => Map::new(),
     };
-    let text = |pointer: &str| body.pointer(pointer).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let text = |pointer: &str| {
+        myriad_api::pointer::get(body, pointer)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
     Ok(Binding {
         node: node.to_string(),
         annotations,
@@ -90,12 +98,14 @@ pub(crate) fn bind(pod: &mut Value, binding: &Binding, now: &str) -> Result<(), 
             });
         }
     }
-    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+    if myriad_api::pointer::get(pod, "/metadata/deletionTimestamp").is_some() {
         return Err(conflict(format!(
             "pod {name} is being deleted, cannot be assigned to a host"
         )));
     }
-    let current = pod.pointer("/spec/nodeName").and_then(Value::as_str).unwrap_or("");
+    let current = myriad_api::pointer::get(pod, "/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !current.is_empty() {
         return Err(conflict(format!("pod {name} is already assigned to node {current:?}")));
     }
@@ -116,8 +126,11 @@ pub(crate) fn bind(pod: &mut Value, binding: &Binding, now: &str) -> Result<(), 
 /// failure policies can tell an eviction from a crash. False for a pod that needs no
 /// mark: finished, or already being deleted.
 pub(crate) fn mark_evicted(pod: &mut Value, now: &str) -> bool {
-    let phase = pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
-    if matches!(phase, "Succeeded" | "Failed") || pod.pointer("/metadata/deletionTimestamp").is_some() {
+    let phase = myriad_api::pointer::get(pod, "/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if matches!(phase, "Succeeded" | "Failed") || myriad_api::pointer::get(pod, "/metadata/deletionTimestamp").is_some()
+    {
         return false;
     }
     let condition = json!({"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"});
@@ -212,7 +225,8 @@ impl Registry {
                 options.check(&kind, &pod)?;
                 match self.write(scope, name, pod.clone(), revision).await? {
                     Some(marked) => {
-                        let marked_rv = marked.pointer("/metadata/resourceVersion").and_then(Value::as_str);
+                        let marked_rv =
+                            myriad_api::pointer::get(&marked, "/metadata/resourceVersion").and_then(Value::as_str);
                         revision = marked_rv.and_then(|rv| rv.parse().ok()).unwrap_or(revision);
                         if options.resource_version.is_some() {
                             options.resource_version = marked_rv.map(str::to_string);

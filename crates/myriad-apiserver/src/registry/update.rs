@@ -172,7 +172,7 @@ fn creates_on_put(scope: Scope<'_>, part: Part, change: &Change<'_>) -> Result<b
 
 /// The resourceVersion a change is conditional on, if it names one.
 fn resource_version(object: &Value) -> Result<Option<Revision>, ApiError> {
-    match object.pointer("/metadata/resourceVersion").and_then(Value::as_str) {
+    match myriad_api::pointer::get(object, "/metadata/resourceVersion").and_then(Value::as_str) {
         Some(rv) if !rv.is_empty() => rv
             .parse::<Revision>()
             .map(Some)

@@ -51,8 +51,10 @@ impl Selector {
 
     /// Whether `object` matches both selectors.
     pub(crate) fn matches(&self, object: &Value) -> bool {
-        let labels = object.pointer("/metadata/labels").unwrap_or(&Value::Null);
-        self.matches_with(labels, |_, pointer| fields::scalar(object.pointer(pointer)?))
+        let labels = myriad_api::pointer::get(object, "/metadata/labels").unwrap_or(&Value::Null);
+        self.matches_with(labels, |_, pointer| {
+            fields::scalar(myriad_api::pointer::get(object, pointer)?)
+        })
     }
 
     /// Whether an object with these labels matches, where `field(label, pointer)` gives

@@ -40,7 +40,7 @@ use crate::registry::catalog::Catalog;
 use crate::registry::services::kubernetes::Advertised;
 use crate::registry::services::{self, ServiceNetwork};
 use crate::registry::{Registry, apiservices, crd, namespaces};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::storage::compactor;
 use crate::tasks::Tasks;
 use crate::user_agents::UserAgentLimits;
@@ -204,7 +204,7 @@ impl Server {
             network,
             admission: Arc::new(Admission::new(plugins, caches.clone(), store.clone())),
         });
-        let state = AppState {
+        let state = AppState::new(Shared {
             registry,
             server_address: format!("{host}:{}", addr.port()).into(),
             metrics,
@@ -212,7 +212,7 @@ impl Server {
             flowcontrol,
             user_agents,
             request_timeout: config.request_timeout,
-        };
+        });
         let backends = store
             .backends()
             .map(|(name, s)| (name.to_string(), s.clone()))

@@ -73,8 +73,7 @@ pub(crate) fn decode_stored_as(kv: &KeyValue, info: &ResourceInfo) -> Result<Val
 pub(crate) fn decode_cached(json: &[u8], info: &ResourceInfo) -> Result<(Value, Revision), ApiError> {
     let object: Value =
         serde_json::from_slice(json).map_err(|e| ApiError::Internal(format!("cached object is not JSON: {e}")))?;
-    let revision = object
-        .pointer("/metadata/resourceVersion")
+    let revision = myriad_api::pointer::get(&object, "/metadata/resourceVersion")
         .and_then(Value::as_str)
         .and_then(|rv| rv.parse().ok())
         .ok_or_else(|| ApiError::Internal("cached object has no resourceVersion".into()))?;

@@ -35,11 +35,11 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec, PodTemplate, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
-use super::typed;
+use super::{Input, typed};
 use crate::field_error::{FieldError, FieldPath, FieldValue};
 use crate::validation::{validate_annotations, validate_labels};
 
-pub(super) fn validate(group: &str, kind: &str, new: &Value, old: Option<&Value>) -> Option<Vec<FieldError>> {
+pub(super) fn validate(group: &str, kind: &str, new: Input<'_>, old: Option<&Value>) -> Option<Vec<FieldError>> {
     Some(match (group, kind) {
         ("", "Pod") => typed(new, old, |new: &Pod, old: Option<&Pod>| match old {
             None => pod_create(new),

@@ -34,11 +34,11 @@ fn messages(errs: Vec<FieldError>) -> Vec<String> {
 }
 
 fn create(pod: &Value) -> Vec<String> {
-    messages(validate("", "Pod", pod, None).unwrap_or_default())
+    messages(validate("", "Pod", Input::from(pod), None).unwrap_or_default())
 }
 
 fn update(new: &Value, old: &Value) -> Vec<String> {
-    messages(validate("", "Pod", new, Some(old)).unwrap_or_default())
+    messages(validate("", "Pod", Input::from(new), Some(old)).unwrap_or_default())
 }
 
 fn ctr(name: &str, image: &str) -> Value {
@@ -207,7 +207,7 @@ fn valid_pods_pass() {
         {"name": "a", "image": "x", "ports": [{"containerPort": 80}]},
     ]}}});
     assert!(
-        validate("", "PodTemplate", &template, None)
+        validate("", "PodTemplate", Input::from(&template), None)
             .unwrap_or_default()
             .is_empty()
     );
@@ -312,7 +312,7 @@ fn ports() {
     );
     let template = json!({"template": {"spec": spec}});
     assert_eq!(
-        messages(validate("", "PodTemplate", &template, None).unwrap_or_default()),
+        messages(validate("", "PodTemplate", Input::from(&template), None).unwrap_or_default()),
         [
             "template.spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"
         ]
@@ -1305,7 +1305,7 @@ fn pod_templates() {
         },
     }});
     assert_eq!(
-        messages(validate("", "PodTemplate", &template, None).unwrap_or_default()),
+        messages(validate("", "PodTemplate", Input::from(&template), None).unwrap_or_default()),
         [
             format!("template.labels: Invalid value: \"bad key\": {NAME_PART}"),
             "template.annotations[kubernetes.io/config.mirror]: Invalid value: \"\": must set spec.nodeName if mirror pod annotation is set".to_string(),
@@ -1314,10 +1314,10 @@ fn pod_templates() {
     );
     let empty = json!({"metadata": {"name": "t"}});
     assert_eq!(
-        messages(validate("", "PodTemplate", &empty, None).unwrap_or_default()),
+        messages(validate("", "PodTemplate", Input::from(&empty), None).unwrap_or_default()),
         ["template.spec.containers: Required value"]
     );
-    assert!(validate("", "PodTemplate", &template, Some(&template)).is_some());
+    assert!(validate("", "PodTemplate", Input::from(&template), Some(&template)).is_some());
     // The entry point workloads call.
     let spec: PodTemplateSpec = serde_json::from_value(json!({
         "metadata": {"labels": {"app": "web"}},
@@ -1612,6 +1612,6 @@ fn pod_status_updates() {
 
 #[test]
 fn other_kinds_are_not_ours() {
-    assert!(validate("apps", "Pod", &json!({}), None).is_none());
-    assert!(validate("", "ConfigMap", &json!({}), None).is_none());
+    assert!(validate("apps", "Pod", Input::from(&json!({})), None).is_none());
+    assert!(validate("", "ConfigMap", Input::from(&json!({})), None).is_none());
 }
